@@ -1,0 +1,73 @@
+// mqttws — encoding and decoding of single MQTT control packets.
+//
+// Free functions, no I/O, no exceptions, no allocation except growth of the caller's output
+// vector. Every check the spec makes of a well-formed packet is made on both paths: encode()
+// refuses to produce a packet that decode() would reject, and decode() never reads outside
+// the bytes it is given.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "mqttws/packets.hpp"
+
+namespace mqttws {
+
+/// Appends the encoding of `p` for protocol `v` to `out`. On error `out` is left unchanged.
+/// Errors: string_too_long, value_out_of_range, packet_id_zero, invalid_qos, invalid_topic_name,
+/// invalid_topic_filter, invalid_utf8, null_character, empty_subscription_list,
+/// invalid_subscribe_options, invalid_reason_code, property_not_allowed,
+/// invalid_property_value, properties_require_v5, invalid_connect_flags.
+/// For CONNECT the version written is `p.version`; `v` must equal it.
+std::error_code encode(const packet& p, protocol_version v, std::vector<std::uint8_t>& out);
+
+// Typed overloads: the same as above without first building a `packet`.
+std::error_code encode(const connect& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const connack& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const publish& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const puback& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const pubrec& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const pubrel& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const pubcomp& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const subscribe& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const suback& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const unsubscribe& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const unsuback& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const pingreq& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const pingresp& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const disconnect& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode(const auth& p, protocol_version v, std::vector<std::uint8_t>& out);
+
+/// Sets `size` to the number of bytes encode() would append (fixed header included).
+/// Same errors as encode().
+std::error_code encoded_size(const packet& p, protocol_version v, std::size_t& size);
+
+/// The fixed header at the start of a packet.
+struct fixed_header {
+  packet_type type = packet_type::connect;
+  std::uint8_t flags = 0;              ///< Low four bits of the first byte.
+  std::uint32_t remaining_length = 0;
+  std::uint8_t size = 0;               ///< Bytes taken by the fixed header (2..5).
+  std::size_t packet_size() const { return size + static_cast<std::size_t>(remaining_length); }
+};
+
+/// Reads the fixed header at the start of `bytes`.
+/// Returns success with `complete == false` when more bytes are needed to know the length.
+/// Errors: invalid_packet_type (type 0), malformed_remaining_length. The flags are checked by
+/// decode(), which knows the protocol version.
+std::error_code parse_fixed_header(std::string_view bytes, fixed_header& out, bool& complete);
+
+/// Decodes exactly one whole packet (fixed header included); `bytes` must hold nothing else.
+/// The decoded packet's views point into `bytes`. A CONNECT is decoded with the version it
+/// names, whatever `v` is. On error `out` is unspecified.
+/// Errors: everything named in errc under framing, fields and properties.
+std::error_code decode(std::string_view bytes, protocol_version v, packet& out);
+
+inline std::string_view as_chars(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+}  // namespace mqttws
