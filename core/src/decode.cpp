@@ -64,7 +64,7 @@ std::error_code read_connect(reader& r, connect& p) {
     w.qos = static_cast<qos>(will_qos);
     w.retain = will_retain;
     if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::will, w.props));
-    MQTTWS_TRY(r.utf8(w.topic));
+    MQTTWS_TRY(r.binary(w.topic));
     MQTTWS_TRY(validate_topic_name(w.topic));
     MQTTWS_TRY(r.binary(w.payload));
   }
@@ -98,10 +98,11 @@ std::error_code read_publish(reader& r, std::uint8_t flags, protocol_version v, 
   if (q == 3) return errc::invalid_qos;  // MQTT-3.3.1-4
   p.qos = static_cast<qos>(q);
   if (p.qos == qos::at_most_once && p.dup) return errc::invalid_fixed_header_flags;  // 3.3.1-2
-  MQTTWS_TRY(r.utf8(p.topic));
+  MQTTWS_TRY(r.binary(p.topic));
   if (p.qos != qos::at_most_once) MQTTWS_TRY(read_packet_id(r, p.packet_id));
   if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::publish, p.props));
-  // An empty topic needs a Topic Alias (MQTT 5); otherwise the name must be valid.
+  // An empty topic needs a Topic Alias (MQTT 5); otherwise the name must be valid (which
+  // includes its UTF-8 check: one pass over the bytes).
   if (!p.topic.empty() || !p.props.topic_alias) MQTTWS_TRY(validate_topic_name(p.topic));
   p.payload = r.rest();
   return {};

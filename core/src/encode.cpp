@@ -14,21 +14,28 @@ using namespace detail;
 
 bool is_v5(protocol_version v) { return v == protocol_version::v5; }
 
-// Property content sizes computed by the counting pass and reused by the writing pass.
+// Property content sizes, found while validating and used by both writing passes.
 struct sizes {
   std::size_t props = 0;
   std::size_t will_props = 0;
 };
 
 template <class W>
-void write_props(W& w, const properties& p, std::size_t& cached) {
-  if constexpr (!W::writes) cached = property_content_size(p);
-  write_properties(w, p, cached);
+void write_props(W& w, const properties& p, std::size_t content_size) {
+  if constexpr (W::writes) {
+    write_properties(w, p, content_size);
+  } else {
+    w.varint(static_cast<std::uint32_t>(content_size));
+    w.skip(content_size);
+  }
 }
 
-std::error_code check_props(const properties& p, property_context ctx, protocol_version v) {
+std::error_code check_props(const properties& p, property_context ctx, protocol_version v,
+                            std::size_t& content_size) {
   if (!is_v5(v)) return p.empty() ? std::error_code() : errc::properties_require_v5;
-  return validate_properties(p, ctx);
+  // Beyond the largest Variable Byte Integer the Property Length cannot be written.
+  MQTTWS_TRY(validate_properties(p, ctx, content_size));
+  return content_size <= max_varint ? std::error_code() : errc::value_out_of_range;
 }
 
 std::error_code check_qos(qos q) {
@@ -41,29 +48,29 @@ std::error_code check_packet_id(std::uint16_t id) {
 
 // MQTT 5 may omit a success reason code without properties; 3.1.1 has neither.
 std::error_code check_reason(reason_code c, const properties& p, packet_type t,
-                             protocol_version v) {
+                             protocol_version v, std::size_t& content_size) {
   if (!is_v5(v)) {
     return c == reason_code::success && p.empty() ? std::error_code()
                                                   : errc::properties_require_v5;
   }
   if (!is_allowed(c, t)) return errc::invalid_reason_code;
-  return validate_properties(p, context_of(t));
+  return check_props(p, context_of(t), v, content_size);
 }
 
 template <class W>
 void write_reason_and_props(W& w, reason_code c, const properties& p, protocol_version v,
-                            std::size_t& cached) {
+                            std::size_t content_size) {
   if (!is_v5(v)) return;
-  const bool has_props = !p.empty();
+  const bool has_props = content_size != 0;  // validation found no property to write
   if (c == reason_code::success && !has_props) return;
   w.u8(static_cast<std::uint8_t>(c));
-  if (has_props) write_props(w, p, cached);
+  if (has_props) write_props(w, p, content_size);
 }
 
 // ---- per packet: fixed header flags, validation, body -----------------------------------
 
 std::uint8_t flags(const connect&) { return 0; }
-std::error_code validate(const connect& p, protocol_version v) {
+std::error_code validate(const connect& p, protocol_version v, sizes& s) {
   if (p.version != v) return errc::unsupported_protocol_version;
   if (v != protocol_version::v31 && v != protocol_version::v311 && v != protocol_version::v5) {
     return errc::unsupported_protocol_version;
@@ -78,9 +85,9 @@ std::error_code validate(const connect& p, protocol_version v) {
     MQTTWS_TRY(validate_topic_name(p.will->topic));
     MQTTWS_TRY(check_binary(p.will->payload));
     MQTTWS_TRY(check_qos(p.will->qos));
-    MQTTWS_TRY(check_props(p.will->props, property_context::will, v));
+    MQTTWS_TRY(check_props(p.will->props, property_context::will, v, s.will_props));
   }
-  return check_props(p.props, property_context::connect, v);
+  return check_props(p.props, property_context::connect, v, s.props);
 }
 template <class W>
 void write_body(W& w, const connect& p, protocol_version v, sizes& s) {
@@ -108,15 +115,15 @@ void write_body(W& w, const connect& p, protocol_version v, sizes& s) {
 }
 
 std::uint8_t flags(const connack&) { return 0; }
-std::error_code validate(const connack& p, protocol_version v) {
+std::error_code validate(const connack& p, protocol_version v, sizes& s) {
   if (p.session_present && !is_success(p.code)) return errc::invalid_connack_flags;
   if (!is_v5(v)) {
     std::uint8_t rc;
     if (!to_v311_connack(p.code, rc)) return errc::invalid_reason_code;
-    return check_props(p.props, property_context::connack, v);
+    return check_props(p.props, property_context::connack, v, s.props);
   }
   if (!is_allowed(p.code, packet_type::connack)) return errc::invalid_reason_code;
-  return validate_properties(p.props, property_context::connack);
+  return check_props(p.props, property_context::connack, v, s.props);
 }
 template <class W>
 void write_body(W& w, const connack& p, protocol_version v, sizes& s) {
@@ -131,7 +138,7 @@ std::uint8_t flags(const publish& p) {
   return static_cast<std::uint8_t>((p.dup ? 0x08 : 0) | (static_cast<std::uint8_t>(p.qos) << 1) |
                                    (p.retain ? 0x01 : 0));
 }
-std::error_code validate(const publish& p, protocol_version v) {
+std::error_code validate(const publish& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_qos(p.qos));
   if (p.qos == qos::at_most_once) {
     if (p.dup) return errc::invalid_fixed_header_flags;  // MQTT-3.3.1-2
@@ -142,7 +149,7 @@ std::error_code validate(const publish& p, protocol_version v) {
   if (!p.topic.empty() || !is_v5(v) || !p.props.topic_alias) {
     MQTTWS_TRY(validate_topic_name(p.topic));
   }
-  return check_props(p.props, property_context::publish, v);
+  return check_props(p.props, property_context::publish, v, s.props);
 }
 template <class W>
 void write_body(W& w, const publish& p, protocol_version v, sizes& s) {
@@ -157,9 +164,9 @@ std::uint8_t flags(const basic_pub_response<T>&) {
   return T == packet_type::pubrel ? 0x02 : 0;
 }
 template <packet_type T>
-std::error_code validate(const basic_pub_response<T>& p, protocol_version v) {
+std::error_code validate(const basic_pub_response<T>& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_packet_id(p.packet_id));
-  return check_reason(p.code, p.props, T, v);
+  return check_reason(p.code, p.props, T, v, s.props);
 }
 template <class W, packet_type T>
 void write_body(W& w, const basic_pub_response<T>& p, protocol_version v, sizes& s) {
@@ -174,7 +181,7 @@ std::uint8_t subscribe_options_byte(const subscribe_options& o) {
 }
 
 std::uint8_t flags(const subscribe&) { return 0x02; }
-std::error_code validate(const subscribe& p, protocol_version v) {
+std::error_code validate(const subscribe& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_packet_id(p.packet_id));
   if (p.subscriptions.empty()) return errc::empty_subscription_list;  // MQTT-3.8.3-2
   for (const subscription& sub : p.subscriptions) {
@@ -188,7 +195,7 @@ std::error_code validate(const subscribe& p, protocol_version v) {
     // MQTT-3.8.3-4: No Local on a shared subscription is a Protocol Error.
     if (o.no_local && parse_shared_subscription(sub.filter)) return errc::invalid_subscribe_options;
   }
-  return check_props(p.props, property_context::subscribe, v);
+  return check_props(p.props, property_context::subscribe, v, s.props);
 }
 template <class W>
 void write_body(W& w, const subscribe& p, protocol_version v, sizes& s) {
@@ -206,14 +213,14 @@ bool is_v311_suback_code(reason_code c) {
 }
 
 std::uint8_t flags(const suback&) { return 0; }
-std::error_code validate(const suback& p, protocol_version v) {
+std::error_code validate(const suback& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_packet_id(p.packet_id));
   if (p.codes.empty()) return errc::empty_subscription_list;
   for (reason_code c : p.codes) {
     const bool ok = is_v5(v) ? is_allowed(c, packet_type::suback) : is_v311_suback_code(c);
     if (!ok) return errc::invalid_reason_code;
   }
-  return check_props(p.props, property_context::suback, v);
+  return check_props(p.props, property_context::suback, v, s.props);
 }
 template <class W>
 void write_body(W& w, const suback& p, protocol_version v, sizes& s) {
@@ -223,11 +230,11 @@ void write_body(W& w, const suback& p, protocol_version v, sizes& s) {
 }
 
 std::uint8_t flags(const unsubscribe&) { return 0x02; }
-std::error_code validate(const unsubscribe& p, protocol_version v) {
+std::error_code validate(const unsubscribe& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_packet_id(p.packet_id));
   if (p.filters.empty()) return errc::empty_subscription_list;  // MQTT-3.10.3-2
   for (std::string_view f : p.filters) MQTTWS_TRY(validate_topic_filter(f));
-  return check_props(p.props, property_context::unsubscribe, v);
+  return check_props(p.props, property_context::unsubscribe, v, s.props);
 }
 template <class W>
 void write_body(W& w, const unsubscribe& p, protocol_version v, sizes& s) {
@@ -237,7 +244,7 @@ void write_body(W& w, const unsubscribe& p, protocol_version v, sizes& s) {
 }
 
 std::uint8_t flags(const unsuback&) { return 0; }
-std::error_code validate(const unsuback& p, protocol_version v) {
+std::error_code validate(const unsuback& p, protocol_version v, sizes& s) {
   MQTTWS_TRY(check_packet_id(p.packet_id));
   if (!is_v5(v)) {
     return p.codes.empty() && p.props.empty() ? std::error_code() : errc::properties_require_v5;
@@ -246,7 +253,7 @@ std::error_code validate(const unsuback& p, protocol_version v) {
   for (reason_code c : p.codes) {
     if (!is_allowed(c, packet_type::unsuback)) return errc::invalid_reason_code;
   }
-  return validate_properties(p.props, property_context::unsuback);
+  return check_props(p.props, property_context::unsuback, v, s.props);
 }
 template <class W>
 void write_body(W& w, const unsuback& p, protocol_version v, sizes& s) {
@@ -257,18 +264,18 @@ void write_body(W& w, const unsuback& p, protocol_version v, sizes& s) {
 }
 
 std::uint8_t flags(const pingreq&) { return 0; }
-std::error_code validate(const pingreq&, protocol_version) { return {}; }
+std::error_code validate(const pingreq&, protocol_version, sizes&) { return {}; }
 template <class W>
 void write_body(W&, const pingreq&, protocol_version, sizes&) {}
 
 std::uint8_t flags(const pingresp&) { return 0; }
-std::error_code validate(const pingresp&, protocol_version) { return {}; }
+std::error_code validate(const pingresp&, protocol_version, sizes&) { return {}; }
 template <class W>
 void write_body(W&, const pingresp&, protocol_version, sizes&) {}
 
 std::uint8_t flags(const disconnect&) { return 0; }
-std::error_code validate(const disconnect& p, protocol_version v) {
-  return check_reason(p.code, p.props, packet_type::disconnect, v);
+std::error_code validate(const disconnect& p, protocol_version v, sizes& s) {
+  return check_reason(p.code, p.props, packet_type::disconnect, v, s.props);
 }
 template <class W>
 void write_body(W& w, const disconnect& p, protocol_version v, sizes& s) {
@@ -276,9 +283,9 @@ void write_body(W& w, const disconnect& p, protocol_version v, sizes& s) {
 }
 
 std::uint8_t flags(const auth&) { return 0; }
-std::error_code validate(const auth& p, protocol_version v) {
+std::error_code validate(const auth& p, protocol_version v, sizes& s) {
   if (!is_v5(v)) return errc::invalid_packet_type;  // AUTH does not exist before MQTT 5
-  return check_reason(p.code, p.props, packet_type::auth, v);
+  return check_reason(p.code, p.props, packet_type::auth, v, s.props);
 }
 template <class W>
 void write_body(W& w, const auth& p, protocol_version v, sizes& s) {
@@ -300,7 +307,7 @@ constexpr packet_type type_of_struct() {
 
 template <class T>
 std::error_code size_of(const T& p, protocol_version v, std::size_t& remaining, sizes& s) {
-  MQTTWS_TRY(validate(p, v));
+  MQTTWS_TRY(validate(p, v, s));
   size_counter c;
   write_body(c, p, v, s);
   if (c.size() > max_remaining_length) return errc::value_out_of_range;
@@ -314,12 +321,26 @@ std::error_code encode_one(const T& p, protocol_version v, std::vector<std::uint
   std::size_t remaining = 0;
   MQTTWS_TRY(size_of(p, v, remaining, s));
   const auto rl = static_cast<std::uint32_t>(remaining);
-  const std::size_t old = out.size();
-  out.resize(old + 1 + varint_size(rl) + remaining);
-  byte_writer w(out.data() + old);
-  w.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(type_of_struct<T>()) << 4) | flags(p)));
-  w.varint(rl);
-  write_body(w, p, v, s);
+  const std::size_t total = 1 + varint_size(rl) + remaining;
+  auto write = [&](std::uint8_t* dst) {
+    byte_writer w(dst);
+    w.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(type_of_struct<T>()) << 4) |
+                                   flags(p)));
+    w.varint(rl);
+    write_body(w, p, v, s);
+  };
+  // Small packets are built on the stack and appended in one copy: resize() would first
+  // zero-fill what is about to be overwritten, which costs as much as the encoding itself.
+  constexpr std::size_t stack_limit = 512;
+  if (total <= stack_limit) {
+    std::uint8_t buf[stack_limit];
+    write(buf);
+    out.insert(out.end(), buf, buf + total);
+  } else {
+    const std::size_t old = out.size();
+    out.resize(old + total);
+    write(out.data() + old);
+  }
   return {};
 }
 

@@ -66,8 +66,10 @@ std::error_code check_string_property(property_id id, property_type type, std::s
   return {};
 }
 
-std::error_code validate_properties(const properties& p, property_context ctx) {
+std::error_code validate_properties(const properties& p, property_context ctx,
+                                    std::size_t& content_size) {
   std::error_code ec;
+  std::size_t size = 0;
   auto allowed = [&](property_id id) {
     if (!ec && !(info(static_cast<std::uint8_t>(id)).contexts & bit(ctx))) {
       ec = errc::property_not_allowed;
@@ -79,10 +81,13 @@ std::error_code validate_properties(const properties& p, property_context ctx) {
       [&](property_id id, const auto& v) {
         if (!allowed(id)) return;
         using T = std::decay_t<decltype(v)>;
+        const property_type type = info(static_cast<std::uint8_t>(id)).type;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          ec = check_string_property(id, info(static_cast<std::uint8_t>(id)).type, v);
+          ec = check_string_property(id, type, v);
+          size += 1 + 2 + v.size();
         } else {
           ec = check_integer_property(id, as_integer(v));
+          size += 1 + (type == property_type::u32 ? 4 : type == property_type::u16 ? 2 : 1);
         }
       },
       [&](property_id id) {
@@ -90,6 +95,7 @@ std::error_code validate_properties(const properties& p, property_context ctx) {
         if (id == property_id::user_property) {
           for (const user_property& up : p.user_properties) {
             if ((ec = check_utf8(up.name)) || (ec = check_utf8(up.value))) return;
+            size += 1 + 2 + up.name.size() + 2 + up.value.size();
           }
         } else {
           // Only a PUBLISH may carry several Subscription Identifiers (MQTT-3.3.4-4 vs 3.8.2.1.2).
@@ -99,9 +105,11 @@ std::error_code validate_properties(const properties& p, property_context ctx) {
           }
           for (std::uint32_t sid : p.subscription_identifiers) {
             if ((ec = check_integer_property(id, sid))) return;
+            size += 1 + varint_size(sid);
           }
         }
       });
+  content_size = size;
   return ec;
 }
 

@@ -12,11 +12,14 @@
 
 namespace mqttws::detail {
 
-/// Checks that every property set in `p` is allowed in `ctx` and has a value the spec allows.
+/// Checks that every property set in `p` is allowed in `ctx` and has a value the spec allows,
+/// and sets `content_size` to what write_property_content() will write (validation and sizing
+/// share one pass because encoding needs both).
 /// Errors: property_not_allowed, invalid_property_value, duplicate_property (more than one
 /// subscription identifier outside PUBLISH), string_too_long, invalid_utf8, null_character,
 /// invalid_topic_name (Response Topic).
-std::error_code validate_properties(const properties& p, property_context ctx);
+std::error_code validate_properties(const properties& p, property_context ctx,
+                                    std::size_t& content_size);
 
 /// Checks of single values, shared by the encoder and the decoder.
 std::error_code check_integer_property(property_id id, std::uint32_t v);
@@ -56,14 +59,7 @@ void write_property_content(W& w, const properties& p) {
       });
 }
 
-/// Size of the property content (what the Property Length counts).
-inline std::size_t property_content_size(const properties& p) {
-  size_counter c;
-  write_property_content(c, p);
-  return c.size();
-}
-
-/// Writes Property Length and the properties; `content_size` from property_content_size().
+/// Writes Property Length and the properties; `content_size` from validate_properties().
 template <class W>
 void write_properties(W& w, const properties& p, std::size_t content_size) {
   w.varint(static_cast<std::uint32_t>(content_size));

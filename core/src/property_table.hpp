@@ -23,76 +23,50 @@ struct property_info {
 /// Description of `id`; type is none for identifiers the spec does not define.
 const property_info& info(std::uint32_t id) noexcept;
 
+// Every property in identifier order, the order in which they are written:
+// S(name) for a single-valued property held in `properties::name`, L(id, member) for one of
+// the two list properties. All code that walks properties expands this one list.
+#define MQTTWS_PROPERTY_LIST(S, L)                                                  \
+  S(payload_format_indicator) S(message_expiry_interval) S(content_type)            \
+  S(response_topic) S(correlation_data) L(subscription_identifier, subscription_identifiers) \
+  S(session_expiry_interval) S(assigned_client_identifier) S(server_keep_alive)     \
+  S(authentication_method) S(authentication_data) S(request_problem_information)    \
+  S(will_delay_interval) S(request_response_information) S(response_information)    \
+  S(server_reference) S(reason_string) S(receive_maximum) S(topic_alias_maximum)    \
+  S(topic_alias) S(maximum_qos) S(retain_available) L(user_property, user_properties) \
+  S(maximum_packet_size) S(wildcard_subscription_available)                        \
+  S(subscription_identifier_available) S(shared_subscription_available)
+
 /// Calls f(field) with the member of `p` that holds `id`, for every id except the two list
 /// properties (user_property, subscription_identifier). Returns false for those and for
 /// unknown ids. `P` is `properties` or `const properties`.
 template <class P, class F>
 bool visit_field(P& p, property_id id, F&& f) {
-  using id_t = property_id;
-  switch (id) {
-    case id_t::payload_format_indicator: f(p.payload_format_indicator); return true;
-    case id_t::message_expiry_interval: f(p.message_expiry_interval); return true;
-    case id_t::content_type: f(p.content_type); return true;
-    case id_t::response_topic: f(p.response_topic); return true;
-    case id_t::correlation_data: f(p.correlation_data); return true;
-    case id_t::session_expiry_interval: f(p.session_expiry_interval); return true;
-    case id_t::assigned_client_identifier: f(p.assigned_client_identifier); return true;
-    case id_t::server_keep_alive: f(p.server_keep_alive); return true;
-    case id_t::authentication_method: f(p.authentication_method); return true;
-    case id_t::authentication_data: f(p.authentication_data); return true;
-    case id_t::request_problem_information: f(p.request_problem_information); return true;
-    case id_t::will_delay_interval: f(p.will_delay_interval); return true;
-    case id_t::request_response_information: f(p.request_response_information); return true;
-    case id_t::response_information: f(p.response_information); return true;
-    case id_t::server_reference: f(p.server_reference); return true;
-    case id_t::reason_string: f(p.reason_string); return true;
-    case id_t::receive_maximum: f(p.receive_maximum); return true;
-    case id_t::topic_alias_maximum: f(p.topic_alias_maximum); return true;
-    case id_t::topic_alias: f(p.topic_alias); return true;
-    case id_t::maximum_qos: f(p.maximum_qos); return true;
-    case id_t::retain_available: f(p.retain_available); return true;
-    case id_t::maximum_packet_size: f(p.maximum_packet_size); return true;
-    case id_t::wildcard_subscription_available: f(p.wildcard_subscription_available); return true;
-    case id_t::subscription_identifier_available: f(p.subscription_identifier_available); return true;
-    case id_t::shared_subscription_available: f(p.shared_subscription_available); return true;
-    case id_t::subscription_identifier:
-    case id_t::user_property:
-      return false;
-  }
+#define MQTTWS_SINGLE_CASE(name) \
+  case property_id::name:        \
+    f(p.name);                   \
+    return true;
+#define MQTTWS_LIST_CASE(id, member) \
+  case property_id::id:              \
+    return false;
+  switch (id) { MQTTWS_PROPERTY_LIST(MQTTWS_SINGLE_CASE, MQTTWS_LIST_CASE) }
+#undef MQTTWS_SINGLE_CASE
+#undef MQTTWS_LIST_CASE
   return false;
 }
 
-/// Every defined property identifier in increasing order: the order properties are written.
-inline constexpr property_id all_property_ids[] = {
-    property_id::payload_format_indicator, property_id::message_expiry_interval,
-    property_id::content_type, property_id::response_topic, property_id::correlation_data,
-    property_id::subscription_identifier, property_id::session_expiry_interval,
-    property_id::assigned_client_identifier, property_id::server_keep_alive,
-    property_id::authentication_method, property_id::authentication_data,
-    property_id::request_problem_information, property_id::will_delay_interval,
-    property_id::request_response_information, property_id::response_information,
-    property_id::server_reference, property_id::reason_string, property_id::receive_maximum,
-    property_id::topic_alias_maximum, property_id::topic_alias, property_id::maximum_qos,
-    property_id::retain_available, property_id::user_property, property_id::maximum_packet_size,
-    property_id::wildcard_subscription_available, property_id::subscription_identifier_available,
-    property_id::shared_subscription_available,
-};
-
-/// Calls f(id, field) for every single-valued property of `p` that is set, in id order, and
-/// f_list(id) for the two list properties when they are non-empty.
+/// Calls f(id, value) for every single-valued property of `p` that is set, in id order, and
+/// f_list(id) for the two list properties when they are non-empty. Expands to straight-line
+/// tests (one per property), which matters: this runs several times per encoded packet.
 template <class F, class G>
 void for_each_set(const properties& p, F&& f, G&& f_list) {
-  for (property_id id : all_property_ids) {
-    const bool single = visit_field(p, id, [&](const auto& field) {
-      if (field) f(id, *field);
-    });
-    if (!single) {
-      const bool non_empty = id == property_id::user_property
-                                 ? !p.user_properties.empty()
-                                 : !p.subscription_identifiers.empty();
-      if (non_empty) f_list(id);
-    }
-  }
+#define MQTTWS_SINGLE_SET(name) \
+  if (p.name) f(property_id::name, *p.name);
+#define MQTTWS_LIST_SET(id, member) \
+  if (!p.member.empty()) f_list(property_id::id);
+  MQTTWS_PROPERTY_LIST(MQTTWS_SINGLE_SET, MQTTWS_LIST_SET)
+#undef MQTTWS_SINGLE_SET
+#undef MQTTWS_LIST_SET
 }
 
 /// Integer value of a single-valued field (bool, qos or an integer), for checks and writing.

@@ -13,9 +13,10 @@ constexpr std::string_view share_prefix = "$share/";
 std::error_code validate_topic_name(std::string_view name) {
   // MQTT-4.7.3-1: at least one character. MQTT-3.3.2-2: no wildcards.
   if (name.empty()) return errc::invalid_topic_name;
-  MQTTWS_TRY(detail::check_utf8(name));
-  if (name.find_first_of("+#") != std::string_view::npos) return errc::invalid_topic_name;
-  return {};
+  MQTTWS_TRY(detail::check_binary(name));
+  bool wildcard = false;
+  MQTTWS_TRY(detail::validate_utf8(name, &wildcard));
+  return wildcard ? std::error_code(errc::invalid_topic_name) : std::error_code();
 }
 
 namespace {

@@ -1,18 +1,48 @@
 #include "utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 #include "mqttws/error.hpp"
 
 namespace mqttws::detail {
 
-std::error_code validate_utf8(std::string_view s) noexcept {
+namespace {
+
+constexpr std::uint64_t ones = 0x0101010101010101ull;
+constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+// Non-zero when some byte of `w` is zero (exact for "is there one", the classic SWAR test).
+constexpr std::uint64_t has_zero_byte(std::uint64_t w) { return (w - ones) & ~w & highs; }
+
+// True when all eight bytes are ASCII other than NUL and, if asked, other than '+' and '#':
+// the common case of topic names, which then costs one test per eight bytes.
+bool plain_ascii(const std::uint8_t* p, bool check_wildcards) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if ((w & highs) || has_zero_byte(w)) return false;
+  return !check_wildcards ||
+         !(has_zero_byte(w ^ (ones * '+')) || has_zero_byte(w ^ (ones * '#')));
+}
+
+}  // namespace
+
+std::error_code validate_utf8(std::string_view s, bool* wildcard) noexcept {
   const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
   const auto* end = p + s.size();
+  if (wildcard) *wildcard = false;
+  const bool check_wildcards = wildcard != nullptr;
+  // Fast path for the common all-ASCII string: eight bytes per test, the last (partial) chunk
+  // checked as the final eight bytes, overlapping bytes that already passed.
+  if (s.size() >= 8) {
+    while (end - p >= 8 && plain_ascii(p, check_wildcards)) p += 8;
+    if (p == end || (end - p < 8 && plain_ascii(end - 8, check_wildcards))) return {};
+  }
   while (p != end) {
     const std::uint8_t c = *p;
-    if (c < 0x80) {  // ASCII: the common case, one byte at a time is fast enough here
+    if (c < 0x80) {
       if (c == 0) return errc::null_character;
+      if (wildcard && (c == '+' || c == '#')) *wildcard = true;
       ++p;
       continue;
     }

@@ -111,11 +111,25 @@ class size_counter {
   void varint(std::uint32_t v) { n_ += varint_size(v); }
   void bytes(std::string_view s) { n_ += s.size(); }
   void binary(std::string_view s) { n_ += 2 + s.size(); }
+  void skip(std::size_t n) { n_ += n; }
   std::size_t size() const { return n_; }
 
  private:
   std::size_t n_ = 0;
 };
+
+/// memcpy, but short copies (topics, property strings) are done inline with fixed-size moves:
+/// a libc call per field costs more than the copy itself.
+inline void copy(std::uint8_t* dst, const char* src, std::size_t n) {
+  if (n > 64) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8) std::memcpy(dst + i, src + i, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);  // tail, overlapping what was copied
+  } else {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<std::uint8_t>(src[i]);
+  }
+}
 
 /// Writer into memory already sized by a size_counter pass.
 class byte_writer {
@@ -144,7 +158,7 @@ class byte_writer {
     } while (v);
   }
   void bytes(std::string_view s) {
-    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+    copy(p_, s.data(), s.size());
     p_ += s.size();
   }
   void binary(std::string_view s) {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds mqttws: native (Release) into build/native, WebAssembly into build/wasm, and the
+# mqtt-packet byte vectors into build/mqtt-packet-vectors.json; on request also the sanitizer
+# and fuzzer builds. Expects scripts/setup.sh to have run.
+# Usage: scripts/build.sh [vectors|native|wasm|sanitize|fuzz]...  (default: vectors native wasm)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+targets=("$@")
+((${#targets[@]})) || targets=(vectors native wasm)
+
+build_vectors() {
+  local out="$MQTTWS_BUILD/mqtt-packet-vectors.json"
+  local gen="$MQTTWS_ROOT/scripts/gen-mqtt-packet-vectors.js"
+  local src="$MQTTWS_ROOT/npm/node_modules/mqtt-packet/test.js"
+  if [[ ! -f $out || $gen -nt $out || $src -nt $out ]]; then
+    log "generating mqtt-packet byte vectors"
+    mkdir -p "$MQTTWS_BUILD"
+    node "$gen" "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out"
+  fi
+}
+
+# configure_and_build NAME [configure-prefix...] -- [cmake args...]: quiet on success, the
+# whole log on failure.
+configure_and_build() {
+  local name=$1 dir="$MQTTWS_BUILD/$1" logf="$MQTTWS_BUILD/$1.log"
+  shift
+  local prefix=()
+  while [[ $1 != -- ]]; do prefix+=("$1"); shift; done
+  shift
+  mkdir -p "$MQTTWS_BUILD"
+  if ! { "${prefix[@]}" cmake -S "$MQTTWS_ROOT" -B "$dir" "$@" &&
+         cmake --build "$dir" -j "$MQTTWS_JOBS"; } >"$logf" 2>&1; then
+    cat "$logf" >&2
+    die "$name build failed (log: $logf)"
+  fi
+}
+
+build_native() {
+  log "native build (build/native)"
+  configure_and_build native -- -DCMAKE_BUILD_TYPE=Release -DMQTTWS_WERROR=ON
+}
+
+build_wasm() {
+  log "WebAssembly build (build/wasm)"
+  configure_and_build wasm emcmake -- -DCMAKE_BUILD_TYPE=Release -DMQTTWS_WERROR=ON
+}
+
+# Core tests under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
+build_sanitize() {
+  log "sanitizer build (build/sanitize)"
+  configure_and_build sanitize env CXX=clang++ -- -DCMAKE_BUILD_TYPE=Debug \
+    -DMQTTWS_BUILD_BENCH=OFF -DMQTTWS_SANITIZE=ON
+}
+
+# libFuzzer targets (clang).
+build_fuzz() {
+  log "fuzzer build (build/fuzz)"
+  configure_and_build fuzz env CXX=clang++ -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMQTTWS_BUILD_TESTS=OFF -DMQTTWS_BUILD_BENCH=OFF -DMQTTWS_BUILD_FUZZERS=ON
+}
+
+for t in "${targets[@]}"; do
+  case $t in
+    native) build_native ;;
+    wasm) build_wasm ;;
+    vectors) build_vectors ;;
+    sanitize) build_sanitize ;;
+    fuzz) build_fuzz ;;
+    *) die "unknown target '$t' (native, wasm, vectors, sanitize, fuzz)" ;;
+  esac
+done
+
+cat >&2 <<INFO
+artifacts:
+  native core library   $MQTTWS_BUILD/native/core/libmqttws_core.a
+  native tests          $MQTTWS_BUILD/native/tests/core_tests
+  codec benchmark       $MQTTWS_BUILD/native/bench/codec_bench
+  wasm core library     $MQTTWS_BUILD/wasm/core/libmqttws_core.a
+  wasm tests (node)     $MQTTWS_BUILD/wasm/tests/core_tests.js
+  fuzzer (if built)     $MQTTWS_BUILD/fuzz/tests/fuzz/stream_decoder_fuzzer
+  mqtt-packet vectors   $MQTTWS_BUILD/mqtt-packet-vectors.json
+INFO

@@ -1,0 +1,14 @@
+# Shared by the scripts in this folder: paths, logging and the Emscripten environment.
+# shellcheck shell=bash
+MQTTWS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MQTTWS_BUILD="${MQTTWS_BUILD:-$MQTTWS_ROOT/build}"
+MQTTWS_JOBS="${MQTTWS_JOBS:-$(nproc)}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian's Emscripten 3.1.6 finds acorn and friends only through NODE_PATH.
+export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
+# Emscripten writes its cache and config under $HOME; keep them inside the build tree instead
+# so a fresh clone never depends on state left elsewhere.
+export EM_CACHE="${EM_CACHE:-$MQTTWS_BUILD/em-cache}"
