@@ -9,6 +9,4 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian's Emscripten 3.1.6 finds acorn and friends only through NODE_PATH.
 export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
-# Emscripten writes its cache and config under $HOME; keep them inside the build tree instead
-# so a fresh clone never depends on state left elsewhere.
-export EM_CACHE="${EM_CACHE:-$MQTTWS_BUILD/em-cache}"
+# Debian's Emscripten uses its own prebuilt, frozen system-library cache: leave EM_CACHE alone.

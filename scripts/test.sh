@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine, builds everything and runs every test suite:
+#   native core tests (ctest), the same core tests compiled with em++ and run by node,
+#   the core tests under ASan+UBSan (clang), and a libFuzzer smoke run of the stream decoder.
+# Exits non-zero if anything fails. MQTTWS_FUZZ_SECONDS sets the fuzz run (default 30).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+
+"$here/setup.sh"
+"$here/build.sh" vectors native wasm sanitize fuzz
+
+failures=()
+run() {
+  local name=$1
+  shift
+  log "$name"
+  if ! "$@"; then
+    failures+=("$name")
+  fi
+}
+
+fuzz_smoke() {
+  local dir="$MQTTWS_BUILD/fuzz"
+  node "$MQTTWS_ROOT/scripts/fuzz-seeds.js" "$MQTTWS_BUILD/mqtt-packet-vectors.json" "$dir/seeds"
+  mkdir -p "$dir/corpus"
+  "$dir/tests/fuzz/stream_decoder_fuzzer" -max_total_time="${MQTTWS_FUZZ_SECONDS:-30}" \
+    -max_len=4096 -print_final_stats=1 "$dir/corpus" "$dir/seeds" 2>"$dir/fuzz.log" || {
+    tail -n 60 "$dir/fuzz.log" >&2
+    return 1
+  }
+  grep -E '^(Done|stat::number_of_executed_units)' "$dir/fuzz.log" >&2
+}
+
+ctest_in() { ctest --test-dir "$MQTTWS_BUILD/$1" --output-on-failure --timeout 600; }
+
+run "native tests" ctest_in native
+run "wasm tests (node)" ctest_in wasm
+run "sanitizer tests (ASan+UBSan)" ctest_in sanitize
+run "fuzz smoke (${MQTTWS_FUZZ_SECONDS:-30} s)" fuzz_smoke
+
+if ((${#failures[@]})); then
+  printf '\nFAILED: %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+printf '\nall test suites passed\n' >&2
