@@ -110,6 +110,9 @@ std::error_code validate_properties(const properties& p, property_context ctx,
         }
       });
   content_size = size;
+  if (!ec && p.authentication_data && !p.authentication_method) {
+    ec = errc::invalid_property_value;  // 3.1.2.11.10: data without a method
+  }
   return ec;
 }
 
@@ -163,6 +166,11 @@ std::error_code read_properties(reader& r, property_context ctx, properties& out
       }
     });
     MQTTWS_TRY(ec);
+  }
+  // "It is a Protocol Error to include Authentication Data if there is no Authentication
+  // Method" (3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3).
+  if (out.authentication_data && !out.authentication_method) {
+    return errc::invalid_property_value;
   }
   if (user_count) out.user_properties = user_property_list::from_wire(block, user_count);
   if (sid_count) out.subscription_identifiers = subscription_id_list::from_wire(block, sid_count);

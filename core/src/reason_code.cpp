@@ -48,10 +48,13 @@ bool is_allowed(reason_code c, packet_type t) noexcept {
                     rc::implementation_specific_error, rc::not_authorized,
                     rc::topic_filter_invalid, rc::packet_identifier_in_use});
     case packet_type::disconnect:
+      // Table 2-6 lists Bad authentication method (0x8C) for DISCONNECT (a failed
+      // re-authentication, 4.12.1) although the list in 3.14.2.1 omits it; accept it.
       return in(c, {rc::normal_disconnection, rc::disconnect_with_will_message,
                     rc::unspecified_error, rc::malformed_packet, rc::protocol_error,
                     rc::implementation_specific_error, rc::not_authorized, rc::server_busy,
-                    rc::server_shutting_down, rc::keep_alive_timeout, rc::session_taken_over,
+                    rc::server_shutting_down, rc::bad_authentication_method,
+                    rc::keep_alive_timeout, rc::session_taken_over,
                     rc::topic_filter_invalid, rc::topic_name_invalid,
                     rc::receive_maximum_exceeded, rc::topic_alias_invalid, rc::packet_too_large,
                     rc::message_rate_too_high, rc::quota_exceeded, rc::administrative_action,

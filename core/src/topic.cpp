@@ -65,8 +65,10 @@ std::optional<shared_subscription> parse_shared_subscription(std::string_view fi
 }
 
 bool topic_matches(std::string_view filter, std::string_view name) noexcept {
+  // The contract: an invalid filter or name never matches. Without this, "a+" would match "a+"
+  // and "#" would match "a/#", since the level walk below compares levels literally.
+  if (validate_topic_filter(filter) || validate_topic_name(name)) return false;
   if (auto shared = parse_shared_subscription(filter)) filter = shared->filter;
-  if (filter.empty() || name.empty()) return false;
   // MQTT-4.7.2-1: a filter starting with a wildcard does not match a topic starting with '$'.
   if (name[0] == '$' && (filter[0] == '+' || filter[0] == '#')) return false;
 

@@ -54,7 +54,7 @@ struct publish {
   mqttws::qos qos = qos::at_most_once;
   bool retain = false;
   bool dup = false;
-  std::uint16_t packet_id = 0;  ///< Non-zero for QoS 1 and 2, zero for QoS 0.
+  std::uint16_t packet_id = 0;  ///< Non-zero for QoS 1 and 2; not written for QoS 0.
   properties props;
 };
 

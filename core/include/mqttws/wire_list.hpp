@@ -72,6 +72,11 @@ class wire_list {
                          std::is_convertible_v<decltype(std::data(std::declval<const C&>())), const T*>>>
   wire_list(const C& c) : wire_list(std::data(c), std::size(c)) {}  // NOLINT: implicit by design
 
+  /// A temporary container would be gone before the list is used: refused at compile time.
+  template <class C, class = std::enable_if_t<
+                         std::is_convertible_v<decltype(std::data(std::declval<const C&>())), const T*>>>
+  wire_list(const C&& c) = delete;
+
   /// A list of `count` elements encoded in `wire` (already validated by the decoder).
   static wire_list from_wire(std::string_view wire, std::size_t count) {
     wire_list l;
