@@ -38,6 +38,24 @@ class mqttws_category final : public std::error_category {
       case errc::property_not_allowed: return "property not allowed in this packet";
       case errc::invalid_property_value: return "invalid property value";
       case errc::properties_require_v5: return "properties and reason codes require MQTT 5";
+      case errc::invalid_options: return "invalid session options";
+      case errc::invalid_state: return "operation not possible in the current state";
+      case errc::connect_timeout: return "connect timeout: no CONNACK in time";
+      case errc::keep_alive_timeout: return "keep alive timeout: no PINGRESP in time";
+      case errc::connection_refused: return "connection refused by the broker";
+      case errc::server_disconnected: return "disconnected by the broker";
+      case errc::transport_closed: return "connection closed";
+      case errc::protocol_violation: return "protocol violation by the broker";
+      case errc::receive_maximum_exceeded: return "broker exceeded our Receive Maximum";
+      case errc::topic_alias_invalid: return "broker used an invalid topic alias";
+      case errc::qos_not_supported: return "QoS not supported by the broker";
+      case errc::retain_not_supported: return "retain not supported by the broker";
+      case errc::queue_full: return "offline queue full";
+      case errc::dropped_from_queue: return "dropped from the full offline queue";
+      case errc::message_expired: return "message expired before it could be sent";
+      case errc::session_closed: return "session closed before the operation completed";
+      case errc::request_timeout: return "no response in time";
+      case errc::operation_failed: return "the broker refused the operation";
     }
     return "unknown mqttws error " + std::to_string(ev);
   }

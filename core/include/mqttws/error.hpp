@@ -43,6 +43,26 @@ enum class errc {
   property_not_allowed,            ///< A property that is not allowed in this packet.
   invalid_property_value,          ///< A property value the spec forbids (e.g. Receive Maximum 0).
   properties_require_v5,           ///< Properties or reason codes given on a 3.1.1 connection.
+
+  // -- session (what a connection or an operation ended with) --------------------------
+  invalid_options = 100,           ///< session_options that cannot work (see session.hpp).
+  invalid_state,                   ///< A command that makes no sense now (e.g. connect twice).
+  connect_timeout,                 ///< No CONNACK within the connect timeout.
+  keep_alive_timeout,              ///< No PINGRESP in time: the connection was half-open.
+  connection_refused,              ///< CONNACK with a failure reason code (see the event).
+  server_disconnected,             ///< The broker sent DISCONNECT (reason code in the event).
+  transport_closed,                ///< The transport closed without an error of its own.
+  protocol_violation,              ///< The broker broke the protocol (unexpected packet, bad id).
+  receive_maximum_exceeded,        ///< The broker sent more unacknowledged QoS>0 than we allow.
+  topic_alias_invalid,             ///< The broker used a topic alias that is 0, too big or unknown.
+  qos_not_supported,               ///< QoS above the broker's Maximum QoS.
+  retain_not_supported,            ///< Retained publish to a broker without Retain Available.
+  queue_full,                      ///< The offline queue is full (policy: reject).
+  dropped_from_queue,              ///< Dropped to make room in a full queue (policy: drop oldest).
+  message_expired,                 ///< The Message Expiry Interval passed before it could be sent.
+  session_closed,                  ///< The operation was ended by disconnect() or a lost session.
+  request_timeout,                 ///< No response to request() in time.
+  operation_failed,                ///< The broker answered with a failure reason code.
 };
 
 /// The category of `errc`; its name() is "mqttws".
