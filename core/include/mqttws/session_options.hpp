@@ -1,0 +1,75 @@
+// mqttws — how a session connects and behaves.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "mqttws/backoff.hpp"
+#include "mqttws/packets.hpp"
+#include "mqttws/session_clock.hpp"
+
+namespace mqttws {
+
+/// What to do with a publish when the offline queue is full.
+enum class queue_full_policy : std::uint8_t {
+  reject,       ///< publish() fails with errc::queue_full.
+  drop_oldest,  ///< The oldest queued message is dropped (its operation completes with
+                ///< errc::dropped_from_queue) to make room.
+};
+
+/// Everything is copied by the session constructor: the views only need to live until then.
+struct session_options {
+  protocol_version version = protocol_version::v5;
+
+  // ---- CONNECT -------------------------------------------------------------------------
+  /// May be empty: the broker then assigns one (MQTT 5: reported in the connected event; 3.1.1
+  /// requires clean_start with an empty id).
+  std::string_view client_id;
+  /// Clean Start (Clean Session in 3.1.1) of the first connection. Reconnections of a
+  /// persistent session (MQTT 5: Session Expiry Interval > 0; 3.1.1: clean_start false)
+  /// always resume it (Clean Start 0).
+  bool clean_start = true;
+  std::uint16_t keep_alive = 60;  ///< Seconds; 0 disables keepalive.
+  std::optional<std::string_view> username;
+  std::optional<std::string_view> password;
+  std::optional<will_message> will;
+  /// CONNECT properties (MQTT 5). The session also acts on them: Session Expiry Interval
+  /// (persistence), Receive Maximum (enforced inbound), Maximum Packet Size (enforced inbound),
+  /// Topic Alias Maximum (inbound aliases accepted), Authentication Method/Data (enhanced
+  /// authentication), Request Response Information.
+  properties connect_properties;
+
+  // ---- endpoints ---------------------------------------------------------------------------
+  /// Broker endpoints (opaque to the session, e.g. "wss://host/mqtt"), tried in turn: each
+  /// failed attempt moves to the next one; the backoff delay is applied after a whole round
+  /// has failed. A Server Reference from the broker (MQTT 5 redirect) is tried next.
+  std::vector<std::string_view> endpoints;
+
+  // ---- timing --------------------------------------------------------------------------------
+  duration connect_timeout = std::chrono::seconds(30);  ///< Transport open until CONNACK.
+  /// How long to wait for PINGRESP before the connection is declared half-open and closed.
+  duration ping_timeout = std::chrono::seconds(10);
+  bool reconnect = true;  ///< Reconnect after a lost connection (not after disconnect()).
+  backoff_options backoff;
+
+  // ---- outgoing messages ---------------------------------------------------------------------
+  /// Messages waiting for a connection or for room in the broker's Receive Maximum window.
+  std::size_t max_queued = 1000;
+  queue_full_policy when_queue_full = queue_full_policy::reject;
+  /// Queue QoS 0 publishes while offline (true), or fail them with errc::invalid_state.
+  bool queue_qos0_offline = true;
+  /// Assign outbound topic aliases automatically (MQTT 5, up to the broker's Topic Alias
+  /// Maximum, least recently used replaced first).
+  bool auto_topic_alias = true;
+
+  // ---- request / response (MQTT 5) ---------------------------------------------------------
+  /// Response topics for request() are "{prefix}/{n}". Empty: the broker's Response
+  /// Information if it gave one (request it with Request Response Information), otherwise
+  /// "mqttws/response/{client id}".
+  std::string_view response_topic_prefix;
+};
+
+}  // namespace mqttws

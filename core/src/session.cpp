@@ -1,0 +1,459 @@
+// The session's public surface: construction, validation, commands, and the pull outputs.
+// The state machine's behaviour lives in session_connection.cpp (connections, timers),
+// session_outgoing.cpp (publishes we send) and session_incoming.cpp (packets we receive).
+#include "mqttws/session.hpp"
+
+#include <algorithm>
+
+#include "session_impl.hpp"
+#include "wire.hpp"
+
+namespace mqttws {
+
+std::string_view to_string(session_state s) noexcept {
+  switch (s) {
+    case session_state::idle: return "idle";
+    case session_state::connecting: return "connecting";
+    case session_state::awaiting_connack: return "awaiting_connack";
+    case session_state::connected: return "connected";
+    case session_state::waiting_to_reconnect: return "waiting_to_reconnect";
+    case session_state::disconnecting: return "disconnecting";
+    case session_state::closed: return "closed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool is_persistent(const session_options& o) {
+  if (o.version == protocol_version::v5) {
+    return o.connect_properties.session_expiry_interval.value_or(0) > 0;
+  }
+  return !o.clean_start;
+}
+
+mqttws::connect connect_from(const session_options& o) {
+  mqttws::connect c;
+  c.version = o.version;
+  c.clean_start = o.clean_start;
+  c.keep_alive = o.keep_alive;
+  c.client_id = o.client_id;
+  c.will = o.will;
+  c.username = o.username;
+  c.password = o.password;
+  c.props = o.connect_properties;
+  return c;
+}
+
+}  // namespace
+
+std::error_code session::validate(const session_options& o) {
+  if (o.endpoints.empty()) return errc::invalid_options;
+  if (o.connect_timeout <= duration::zero() || o.ping_timeout <= duration::zero()) {
+    return errc::invalid_options;
+  }
+  // The backoff clamps bad values for its own safety, but a session refuses them: a
+  // multiplier below 1, jitter outside [0, 1] (NaN fails both) or an initial delay above the
+  // maximum is a configuration mistake the user should hear about, not have quietly fixed.
+  const backoff_options& b = o.backoff;
+  if (b.initial_delay < duration::zero() || b.max_delay < duration::zero() ||
+      b.initial_delay > b.max_delay || !(b.multiplier >= 1.0) || !(b.jitter >= 0.0) ||
+      !(b.jitter <= 1.0)) {
+    return errc::invalid_options;
+  }
+  if (o.version != protocol_version::v5) {
+    if (!o.connect_properties.empty() || (o.will && !o.will->props.empty())) {
+      return errc::properties_require_v5;
+    }
+    // MQTT-3.1.3-7: a 3.1.1 client with an empty identifier must ask for a clean session.
+    if (o.client_id.empty() && !o.clean_start) return errc::invalid_options;
+  }
+  std::size_t size = 0;
+  return encoded_size(connect_from(o), o.version, size);
+}
+
+session::impl::impl(const session_options& o, session_store* s)
+    : version(o.version),
+      client_id(o.client_id),
+      first_clean_start(o.clean_start),
+      keep_alive(o.keep_alive),
+      connect_timeout(o.connect_timeout),
+      ping_timeout(o.ping_timeout),
+      reconnect_enabled(o.reconnect),
+      max_queued(o.max_queued),
+      when_full(o.when_queue_full),
+      queue_qos0(o.queue_qos0_offline),
+      auto_alias(o.auto_topic_alias),
+      response_prefix_option(o.response_topic_prefix),
+      store(s),
+      decoder(o.version),
+      delays(o.backoff) {
+  options_error = session::validate(o);
+  if (o.username) username.emplace(*o.username);
+  if (o.password) password.emplace(*o.password);
+  for (std::string_view e : o.endpoints) endpoints.emplace_back(e);
+  if (!options_error && o.will) {
+    will.emplace();
+    will->topic = std::string(o.will->topic);
+    will->payload = std::string(o.will->payload);
+    will->qos = o.will->qos;
+    will->retain = o.will->retain;
+    options_error = owned_properties::make(o.will->props, property_context::will, will->props);
+  }
+  if (!options_error) {
+    options_error = owned_properties::make(o.connect_properties, property_context::connect,
+                                           connect_props);
+  }
+  const properties& cp = o.connect_properties;
+  our_receive_maximum = cp.receive_maximum.value_or(65535);
+  our_maximum_packet_size = cp.maximum_packet_size.value_or(max_packet_size);
+  our_topic_alias_maximum = cp.topic_alias_maximum.value_or(0);
+  persistent = is_persistent(o);
+  counters.state = state;
+
+  if (!store) {
+    own_store = std::make_unique<memory_store>();
+    store = own_store.get();
+  }
+  // Resume what a previous process left in a persistent store: its messages keep their
+  // stage and packet identifiers and are resent after the next CONNACK (or discarded by a
+  // clean start in connect()).
+  std::vector<stored_publish> messages;
+  std::vector<std::uint16_t> incoming;
+  if (std::error_code ec = store->load(messages, incoming)) {
+    if (!options_error) options_error = ec;
+    return;
+  }
+  for (stored_publish& m : messages) {
+    outgoing out;
+    out.sequence = m.sequence;
+    out.stage = m.state;
+    if (owned_publish::adopt(std::move(m.packet), static_cast<protocol_version>(m.version),
+                             out.message)) {
+      continue;  // unreadable: nothing can be sent from it
+    }
+    next_sequence = std::max(next_sequence, m.sequence + 1);
+    if (out.stage != stored_publish::stage::queued && m.packet_id != 0 &&
+        !id_in_use[m.packet_id]) {
+      out.message.set_packet_id(m.packet_id);
+      id_in_use[m.packet_id] = true;
+      inflight_put(std::move(out));
+    } else {
+      // Never sent, or a store that holds an identifier twice: the message goes out again as
+      // a new one rather than be lost or collide.
+      out.stage = stored_publish::stage::queued;
+      queue_push(std::move(out));
+    }
+  }
+  incoming_qos2.insert(incoming.begin(), incoming.end());
+}
+
+session::session(const session_options& options, session_store* store)
+    : impl_(std::make_unique<impl>(options, store)) {}
+session::~session() = default;
+session::session(session&&) noexcept = default;
+session& session::operator=(session&&) noexcept = default;
+
+std::error_code session::connect(time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.options_error) return d.options_error;
+  if (d.state != session_state::idle) return errc::invalid_state;
+  if (d.first_clean_start) {
+    // A clean start discards the session state a previous process stored; messages published
+    // on this object before connect() are not session state yet and stay queued.
+    // Before connect() nothing is in flight but what the store held.
+    while (!d.inflight_out.empty()) {
+      const impl::outgoing m = d.inflight_take(d.inflight_out.begin());
+      d.release_id(m.message.view().packet_id);
+      (void)d.store->remove(m.sequence);
+    }
+    for (auto it = d.queued_out.begin(); it != d.queued_out.end();) {
+      if (it->op == 0 && it->request_op == 0) {
+        const impl::outgoing m = d.queue_take(it);
+        (void)d.store->remove(m.sequence);
+      } else {
+        ++it;
+      }
+    }
+    for (std::uint16_t id : d.incoming_qos2) (void)d.store->remove_incoming(id);
+    d.incoming_qos2.clear();
+  }
+  d.begin_attempt();
+  return {};
+}
+
+result<operation_id> session::publish(const mqttws::publish& p, time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
+    return errc::invalid_state;
+  }
+  const operation_id op = d.next_op;
+  impl::outgoing m;
+  m.op = op;
+  if (std::error_code ec = d.prepare(p, m)) return ec;
+  if (std::error_code ec = d.enqueue(std::move(m))) return ec;
+  d.next_op++;
+  d.pump();
+  return op;
+}
+
+result<operation_id> session::subscribe(subscription_list subscriptions, const properties& props,
+                                        time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
+    return errc::invalid_state;
+  }
+  // Validate exactly as the packet will be encoded (placeholder identifier).
+  mqttws::subscribe probe;
+  probe.packet_id = 1;
+  probe.subscriptions = subscriptions;
+  probe.props = props;
+  std::size_t size = 0;
+  if (std::error_code ec = encoded_size(probe, d.version, size)) return ec;
+
+  impl::sub_command c;
+  c.op = d.next_op++;
+  c.kind = operation_kind::subscribe;
+  if (std::error_code ec = owned_properties::make(props, property_context::subscribe, c.props)) {
+    return ec;
+  }
+  for (const subscription& s : subscriptions) {
+    c.filters.emplace_back(s.filter);
+    c.options.push_back(s.options);
+    // Routes exist from now on: retained messages may arrive right after the SUBACK.
+    d.routes.insert(s.filter, c.op);
+  }
+  const operation_id op = c.op;
+  d.send_command(std::move(c));
+  return op;
+}
+
+result<operation_id> session::unsubscribe(topic_filter_list filters, const properties& props,
+                                          time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
+    return errc::invalid_state;
+  }
+  mqttws::unsubscribe probe;
+  probe.packet_id = 1;
+  probe.filters = filters;
+  probe.props = props;
+  std::size_t size = 0;
+  if (std::error_code ec = encoded_size(probe, d.version, size)) return ec;
+
+  impl::sub_command c;
+  c.op = d.next_op++;
+  c.kind = operation_kind::unsubscribe;
+  if (std::error_code ec =
+          owned_properties::make(props, property_context::unsubscribe, c.props)) {
+    return ec;
+  }
+  for (std::string_view f : filters) c.filters.emplace_back(f);
+  const operation_id op = c.op;
+  d.send_command(std::move(c));
+  return op;
+}
+
+result<operation_id> session::request(const mqttws::publish& p, duration timeout,
+                                      time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (!d.is_v5()) return errc::properties_require_v5;
+  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
+    return errc::invalid_state;
+  }
+  const operation_id op = d.next_op;
+  const std::string n = std::to_string(++d.request_counter);
+
+  // The response topic: the caller's, or "{prefix}/{n}" under a prefix the session
+  // subscribes to once with a wildcard.
+  std::string response_topic, filter;
+  if (p.props.response_topic) {
+    response_topic = std::string(*p.props.response_topic);
+    filter = response_topic;
+  } else {
+    std::string prefix(d.response_prefix_option);
+    if (prefix.empty()) prefix = d.response_information;
+    if (prefix.empty()) prefix = "mqttws/response/" + d.client_id;
+    response_topic = prefix + "/" + n;
+    filter = prefix + "/+";
+  }
+  std::string correlation = p.props.correlation_data
+                                ? std::string(*p.props.correlation_data)
+                                : "mqttws-request-" + n;
+  if (d.requests.count(correlation)) return errc::invalid_state;  // ambiguous replies
+
+  mqttws::publish q = p;
+  q.props.response_topic = response_topic;
+  q.props.correlation_data = correlation;
+  impl::outgoing m;
+  m.request_op = op;
+  if (std::error_code ec = d.prepare(q, m)) return ec;
+  if (std::error_code ec = validate_topic_filter(filter)) return ec;
+
+  if (!d.response_filters.count(filter)) {
+    // Subscribe before publishing: commands go out before queued publishes on a connection.
+    impl::sub_command c;
+    c.op = op;
+    c.kind = operation_kind::subscribe;
+    c.internal = true;
+    c.filters.push_back(filter);
+    c.options.push_back(subscribe_options{qos::at_least_once, false, false,
+                                          retain_handling::send_on_subscribe});
+    d.response_filters.insert(filter);
+    d.send_command(std::move(c));
+  }
+  if (std::error_code ec = d.enqueue(std::move(m))) return ec;
+  d.next_op++;
+  d.requests.emplace(std::move(correlation),
+                     impl::pending_request{op, std::move(response_topic), now + timeout});
+  d.pump();
+  return op;
+}
+
+std::error_code session::disconnect(time_point now, reason_code code, const properties& props) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
+    return errc::invalid_state;
+  }
+  mqttws::disconnect pkt;
+  pkt.code = code;
+  pkt.props = props;
+  std::size_t size = 0;
+  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  // A DISCONNECT may shorten or extend the session (MQTT 5, 3.14.2.2.2) — but not revive one
+  // the CONNECT asked to end with the connection: that is a protocol error, refused here
+  // before anything changes.
+  if (d.is_v5() && props.session_expiry_interval && *props.session_expiry_interval != 0 &&
+      d.connect_props.view().session_expiry_interval.value_or(0) == 0) {
+    return errc::invalid_property_value;
+  }
+  if (d.is_v5() && props.session_expiry_interval) {
+    d.persistent = *props.session_expiry_interval > 0;
+  }
+  const session_state was = d.state;
+  d.fail_pending(errc::session_closed);
+  if (!d.persistent) (void)d.store->clear();
+  if (was == session_state::connected) {
+    d.send(pkt);
+    d.actions.push_back({transport_action::kind::close, {}});
+    d.state = session_state::disconnecting;
+  } else {
+    if (was == session_state::connecting || was == session_state::awaiting_connack) {
+      d.actions.push_back({transport_action::kind::close, {}});
+    }
+    d.end_session();
+  }
+  return {};
+}
+
+std::error_code session::authenticate(reason_code code, const properties& props,
+                                      time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (!d.is_v5()) return errc::properties_require_v5;
+  if (code != reason_code::continue_authentication && code != reason_code::re_authenticate) {
+    return errc::invalid_reason_code;
+  }
+  const bool handshake = d.state == session_state::awaiting_connack;
+  if (!(handshake && code == reason_code::continue_authentication) && !d.online()) {
+    return errc::invalid_state;
+  }
+  mqttws::auth pkt;
+  pkt.code = code;
+  pkt.props = props;
+  if (!pkt.props.authentication_method) {
+    pkt.props.authentication_method = d.connect_props.view().authentication_method;
+  }
+  if (!pkt.props.authentication_method) return errc::invalid_state;  // no enhanced auth in use
+  std::size_t size = 0;
+  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  d.send(pkt);
+  return {};
+}
+
+void session::on_transport_open(time_point now) {
+  impl_->now = now;
+  impl_->send_connect();
+}
+
+void session::receive(const std::uint8_t* data, std::size_t size, time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (d.state != session_state::awaiting_connack && d.state != session_state::connected) return;
+  d.counters.bytes_received += size;
+  d.decoder.feed(data, size);
+  packet p;
+  std::error_code ec;
+  while ((d.state == session_state::awaiting_connack || d.state == session_state::connected) &&
+         d.decoder.next(p, ec)) {
+    d.counters.packets_received++;
+    d.on_packet(p);
+  }
+  if (ec && (d.state == session_state::awaiting_connack || d.state == session_state::connected)) {
+    d.close_with(ec, ec == errc::packet_too_large ? reason_code::packet_too_large
+                                                  : reason_code::malformed_packet);
+  }
+}
+
+void session::on_transport_closed(std::error_code ec, time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  d.transport_gone(ec ? ec : make_error_code(errc::transport_closed));
+}
+
+void session::handle_timeout(time_point now) {
+  impl_->now = now;
+  impl_->on_timer();
+}
+
+bool session::poll_transmit(std::vector<std::uint8_t>& out) {
+  impl& d = *impl_;
+  if (d.tx.empty()) return false;
+  out.insert(out.end(), d.tx.begin(), d.tx.end());
+  d.tx.clear();
+  // QoS 0 publishes are done once handed to the transport.
+  for (operation_id op : d.tx_completions) d.complete(op, operation_kind::publish, {});
+  d.tx_completions.clear();
+  return true;
+}
+
+std::optional<transport_action> session::poll_transport_action() {
+  impl& d = *impl_;
+  if (d.actions.empty()) return std::nullopt;
+  transport_action a = std::move(d.actions.front());
+  d.actions.pop_front();
+  return a;
+}
+
+std::optional<session_event> session::poll_event() {
+  impl& d = *impl_;
+  if (d.events.empty()) return std::nullopt;
+  session_event e = std::move(d.events.front());
+  d.events.pop_front();
+  return e;
+}
+
+std::optional<time_point> session::next_timeout() const { return impl_->deadline(); }
+
+session_state session::state() const { return impl_->state; }
+
+session_stats session::stats() const {
+  const impl& d = *impl_;
+  session_stats s = d.counters;
+  s.state = d.state;
+  s.inflight_outgoing = d.inflight_out.size();
+  s.inflight_incoming = d.incoming_qos2.size();
+  s.queued = d.queued_out.size();
+  s.reconnect_attempts = d.reconnect_attempts;
+  return s;
+}
+
+std::string_view session::client_id() const { return impl_->client_id; }
+
+}  // namespace mqttws

@@ -1,0 +1,316 @@
+// Connections: opening, CONNECT/CONNACK, keepalive, losses, reconnection with backoff over
+// the endpoint list, server redirects, and the one timer.
+#include "mqttws/error.hpp"
+#include "session_impl.hpp"
+#include "wire.hpp"
+
+namespace mqttws {
+namespace {
+
+// Refusals that the same CONNECT would get again: reconnecting cannot help, so the session
+// ends instead of hammering the broker.
+bool is_fatal(reason_code c) {
+  switch (c) {
+    case reason_code::unsupported_protocol_version:
+    case reason_code::client_identifier_not_valid:
+    case reason_code::bad_user_name_or_password:
+    case reason_code::not_authorized:
+    case reason_code::banned:
+    case reason_code::bad_authentication_method:
+    case reason_code::session_taken_over:  // another client took the id: do not fight over it
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_redirect(reason_code c) {
+  return c == reason_code::use_another_server || c == reason_code::server_moved;
+}
+
+}  // namespace
+
+void session::impl::begin_attempt() {
+  if (!redirect.empty()) {
+    current_endpoint = std::move(redirect);
+    redirect.clear();
+  } else {
+    current_endpoint = endpoints[endpoint_index % endpoints.size()];
+  }
+  state = session_state::connecting;
+  reconnect_at.reset();
+  connect_deadline = now + connect_timeout;
+  actions.push_back({transport_action::kind::open, current_endpoint});
+}
+
+void session::impl::send_connect() {
+  if (state != session_state::connecting) return;  // a late open after a timeout or close
+  decoder.reset();
+  decoder.set_protocol_version(version);
+  decoder.set_maximum_packet_size(our_maximum_packet_size);
+  tx.clear();  // nothing of an earlier connection goes on this one
+
+  mqttws::connect c;
+  c.version = version;
+  // The first connection asks what the options say; later ones resume a persistent session
+  // and start afresh otherwise.
+  c.clean_start = ever_connected ? !persistent : first_clean_start;
+  clean_start_sent = c.clean_start;
+  c.keep_alive = keep_alive;
+  c.client_id = client_id;
+  if (username) c.username = *username;
+  if (password) c.password = *password;
+  if (will) {
+    will_message w;
+    w.topic = will->topic;
+    w.payload = will->payload;
+    w.qos = will->qos;
+    w.retain = will->retain;
+    w.props = will->props.view();
+    c.will = w;
+  }
+  c.props = connect_props.view();
+  state = session_state::awaiting_connack;
+  send(c);
+}
+
+void session::impl::on_connack(const connack& p) {
+  if (state != session_state::awaiting_connack) {
+    close_with(errc::protocol_violation, reason_code::protocol_error);
+    return;
+  }
+  const std::string reason_string(p.props.reason_string.value_or(""));
+  const std::string server_reference(p.props.server_reference.value_or(""));
+  if (!is_success(p.code)) {
+    if (is_redirect(p.code) && !server_reference.empty()) redirect = server_reference;
+    actions.push_back({transport_action::kind::close, {}});
+    connection_lost(errc::connection_refused, p.code, reason_string, server_reference,
+                    !is_fatal(p.code));
+    return;
+  }
+  // MQTT-3.2.2-4 (5.0) / 3.2.2-1 (3.1.1): a clean start never finds a session present.
+  if (clean_start_sent && p.session_present) {
+    close_with(errc::protocol_violation, reason_code::protocol_error);
+    return;
+  }
+
+  state = session_state::connected;
+  ever_connected = true;
+  reconnect_attempts = 0;
+  failures_in_round = 0;
+  delays.reset();
+  counters.connections++;
+  ping_sent_at.reset();
+
+  const properties& pr = p.props;
+  broker_receive_maximum = pr.receive_maximum.value_or(65535);
+  broker_maximum_packet_size = pr.maximum_packet_size.value_or(max_packet_size);
+  broker_topic_alias_maximum = is_v5() && auto_alias ? pr.topic_alias_maximum.value_or(0) : 0;
+  broker_maximum_qos = pr.maximum_qos.value_or(qos::exactly_once);
+  broker_retain_available = pr.retain_available.value_or(true);
+  keep_alive_in_force = pr.server_keep_alive.value_or(keep_alive);
+  if (pr.assigned_client_identifier) client_id = std::string(*pr.assigned_client_identifier);
+  response_information = std::string(pr.response_information.value_or(""));
+  incoming_aliases.assign(std::size_t{our_topic_alias_maximum} + 1, std::string());
+  alias_of_topic.clear();
+  alias_lru.clear();
+  aliases_assigned = 0;
+
+  connected_event e;
+  e.session_present = p.session_present;
+  e.assigned_client_id = std::string(pr.assigned_client_identifier.value_or(""));
+  e.keep_alive = keep_alive_in_force;
+  e.receive_maximum = broker_receive_maximum;
+  e.maximum_packet_size = broker_maximum_packet_size;
+  e.topic_alias_maximum = pr.topic_alias_maximum.value_or(0);
+  e.maximum_qos = broker_maximum_qos;
+  e.retain_available = broker_retain_available;
+  e.wildcard_subscription_available = pr.wildcard_subscription_available.value_or(true);
+  e.subscription_identifiers_available = pr.subscription_identifier_available.value_or(true);
+  e.shared_subscription_available = pr.shared_subscription_available.value_or(true);
+  (void)owned_properties::make(pr, property_context::connack, e.properties);
+  emit(std::move(e));
+
+  // Session state first (MQTT-4.4.0-1: resend in-flight PUBLISH and PUBREL in order), then
+  // subscriptions, then whatever waited for this connection.
+  resume_inflight(p.session_present);
+  if (!p.session_present) resubscribe();
+  while (!commands_to_send.empty() && online()) {
+    sub_command c = std::move(commands_to_send.front());
+    commands_to_send.pop_front();
+    send_command(std::move(c));
+  }
+  pump();
+}
+
+void session::impl::close_with(std::error_code ec, reason_code reason) {
+  if (state != session_state::connected && state != session_state::awaiting_connack) return;
+  // MQTT 5 tells the broker why (4.13); 3.1.1 just closes.
+  if (is_v5()) {
+    mqttws::disconnect d;
+    d.code = reason;
+    (void)encode(d, version, tx);
+  }
+  actions.push_back({transport_action::kind::close, {}});
+  connection_lost(ec);
+}
+
+void session::impl::transport_gone(std::error_code ec) {
+  if (state == session_state::disconnecting) {
+    // The close we asked for: the session ends here.
+    state = session_state::closed;
+    disconnected_event e;
+    emit(std::move(e));
+    return;
+  }
+  if (state != session_state::connecting && state != session_state::awaiting_connack &&
+      state != session_state::connected) {
+    return;  // already handled (we closed it ourselves) or never open
+  }
+  // Bytes not yet handed out can no longer be written; QoS 0 messages among them are lost.
+  tx.clear();
+  for (operation_id op : tx_completions) complete(op, operation_kind::publish, ec);
+  tx_completions.clear();
+  connection_lost(ec);
+}
+
+void session::impl::connection_lost(std::error_code ec, std::optional<reason_code> reason,
+                                    std::string reason_string, std::string server_reference,
+                                    bool may_reconnect) {
+  const bool was_connected = state == session_state::connected;
+  decoder.reset();
+  ping_sent_at.reset();
+  alias_of_topic.clear();
+  alias_lru.clear();
+  aliases_assigned = 0;
+  // SUBSCRIBE/UNSUBSCRIBE without an answer are sent again on the next connection (they are
+  // idempotent); in-flight PUBLISH keep their identifiers for the resume.
+  for (auto it = awaiting_ack.rbegin(); it != awaiting_ack.rend(); ++it) {
+    release_id(it->first);
+    if (!it->second.replay) commands_to_send.push_front(std::move(it->second));
+  }
+  awaiting_ack.clear();
+
+  const bool again = reconnect_enabled && may_reconnect;
+  disconnected_event e;
+  e.ec = ec;
+  e.reason = reason;
+  e.reason_string = std::move(reason_string);
+  e.server_reference = std::move(server_reference);
+  e.will_reconnect = again;
+  emit(std::move(e));
+  if (again) {
+    schedule_reconnect(was_connected);
+  } else {
+    // The operations did not fail themselves: the session ended under them. Why it ended is
+    // in the disconnected_event just emitted.
+    end_session();
+  }
+}
+
+void session::impl::schedule_reconnect(bool after_established) {
+  duration delay{0};
+  if (!redirect.empty()) {
+    // A redirect is followed at once.
+  } else if (after_established) {
+    // The endpoint worked: try it again after the first backoff delay.
+    failures_in_round = 0;
+    delay = delays.next();
+  } else {
+    // A failed attempt moves to the next endpoint; only a whole failed round waits.
+    endpoint_index = (endpoint_index + 1) % endpoints.size();
+    if (++failures_in_round >= endpoints.size()) {
+      failures_in_round = 0;
+      delay = delays.next();
+    }
+  }
+  reconnect_attempts++;
+  state = session_state::waiting_to_reconnect;
+  reconnect_at = now + delay;
+  reconnecting_event e;
+  e.attempt = reconnect_attempts;
+  e.delay = delay;
+  e.endpoint = !redirect.empty() ? redirect : endpoints[endpoint_index % endpoints.size()];
+  emit(std::move(e));
+}
+
+void session::impl::end_session() {
+  state = session_state::closed;
+  reconnect_at.reset();
+  fail_pending(errc::session_closed);
+  if (!persistent) (void)store->clear();
+}
+
+void session::impl::keepalive_tick() {
+  if (ping_sent_at && now >= *ping_sent_at + ping_timeout) {
+    // No PINGRESP: the connection is half-open (MQTT-3.1.2-24 from our side).
+    actions.push_back({transport_action::kind::close, {}});
+    connection_lost(errc::keep_alive_timeout);
+    return;
+  }
+  const duration interval = std::chrono::seconds(keep_alive_in_force);
+  if (keep_alive_in_force > 0 && now >= last_sent + interval) {
+    // MQTT-3.1.2-23: a control packet within every keep alive period; PINGREQ when idle —
+    // even while an earlier PINGREQ is unanswered, or the broker would drop us at 1.5 x Keep
+    // Alive. The first unanswered PINGREQ keeps timing the round trip and the timeout.
+    if (send(pingreq{}) && !ping_sent_at) ping_sent_at = now;
+  }
+}
+
+void session::impl::on_timer() {
+  switch (state) {
+    case session_state::waiting_to_reconnect:
+      if (reconnect_at && now >= *reconnect_at) begin_attempt();
+      break;
+    case session_state::connecting:
+    case session_state::awaiting_connack:
+      if (now >= connect_deadline) {
+        actions.push_back({transport_action::kind::close, {}});
+        connection_lost(errc::connect_timeout);
+      }
+      break;
+    case session_state::connected:
+      keepalive_tick();
+      break;
+    default:
+      break;
+  }
+  for (auto it = requests.begin(); it != requests.end();) {
+    if (now >= it->second.deadline) {
+      complete(it->second.op, operation_kind::request, errc::request_timeout);
+      it = requests.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  expire_queued();
+}
+
+std::optional<time_point> session::impl::deadline() const {
+  std::optional<time_point> t;
+  auto consider = [&t](time_point x) {
+    if (!t || x < *t) t = x;
+  };
+  switch (state) {
+    case session_state::waiting_to_reconnect:
+      if (reconnect_at) consider(*reconnect_at);
+      break;
+    case session_state::connecting:
+    case session_state::awaiting_connack:
+      consider(connect_deadline);
+      break;
+    case session_state::connected:
+      if (ping_sent_at) consider(*ping_sent_at + ping_timeout);
+      if (keep_alive_in_force > 0) {
+        consider(last_sent + std::chrono::seconds(keep_alive_in_force));
+      }
+      break;
+    default:
+      break;
+  }
+  for (const auto& r : requests) consider(r.second.deadline);
+  if (!queued_expiries.empty()) consider(*queued_expiries.begin());
+  return t;
+}
+
+}  // namespace mqttws

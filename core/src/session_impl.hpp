@@ -1,0 +1,237 @@
+// Internal: the state of a session. One struct, because the state machine's transitions touch
+// most of it; the behaviour is split by concern across session*.cpp files.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mqttws/backoff.hpp"
+#include "mqttws/owned.hpp"
+#include "mqttws/session.hpp"
+#include "mqttws/stream_decoder.hpp"
+#include "mqttws/topic.hpp"
+#include "mqttws/topic_trie.hpp"
+
+namespace mqttws {
+
+struct session::impl {
+  // ---- configuration (owned copies of session_options) ------------------------------------
+  protocol_version version;
+  std::string client_id;
+  bool first_clean_start;
+  std::uint16_t keep_alive;
+  std::optional<std::string> username, password;
+  struct will_copy {
+    std::string topic, payload;
+    mqttws::qos qos;
+    bool retain;
+    owned_properties props;
+  };
+  std::optional<will_copy> will;
+  owned_properties connect_props;
+  std::vector<std::string> endpoints;
+  duration connect_timeout, ping_timeout;
+  bool reconnect_enabled;
+  std::size_t max_queued;
+  queue_full_policy when_full;
+  bool queue_qos0;
+  bool auto_alias;
+  std::string response_prefix_option;
+  std::error_code options_error;  // from validation in the constructor, reported by connect()
+
+  // What the CONNECT properties imply for us.
+  std::uint16_t our_receive_maximum = 65535;
+  std::uint32_t our_maximum_packet_size = max_packet_size;
+  std::uint16_t our_topic_alias_maximum = 0;
+  bool persistent = false;  // session state outlives a connection
+
+  // ---- store ------------------------------------------------------------------------------
+  session_store* store;
+  std::unique_ptr<memory_store> own_store;
+
+  // ---- state --------------------------------------------------------------------------------
+  session_state state = session_state::idle;
+  time_point now{};
+  bool ever_connected = false;  // this object has had a session with the broker
+  bool clean_start_sent = false;
+
+  // Outputs waiting to be pulled.
+  std::vector<std::uint8_t> tx;
+  std::vector<operation_id> tx_completions;  // QoS 0 publishes completed by handing out tx
+  std::deque<transport_action> actions;
+  std::deque<session_event> events;
+
+  // Connection-scoped.
+  stream_decoder decoder;
+  time_point connect_deadline{};
+  time_point last_sent{};
+  std::optional<time_point> ping_sent_at;
+  std::optional<time_point> reconnect_at;
+  std::uint16_t keep_alive_in_force = 0;
+  std::uint16_t broker_receive_maximum = 65535;
+  std::uint32_t broker_maximum_packet_size = max_packet_size;
+  std::uint16_t broker_topic_alias_maximum = 0;
+  mqttws::qos broker_maximum_qos = qos::exactly_once;
+  bool broker_retain_available = true;
+  std::string response_information;
+
+  // Endpoints and reconnection.
+  std::size_t endpoint_index = 0;
+  std::size_t failures_in_round = 0;
+  std::string redirect;  // a Server Reference to try next
+  std::string current_endpoint;
+  backoff delays;
+  std::uint32_t reconnect_attempts = 0;
+
+  // ---- outgoing publishes -----------------------------------------------------------------
+  struct outgoing {
+    std::uint64_t sequence = 0;
+    operation_id op = 0;            // 0: no completion event (restored, internal request publish)
+    owned_publish message;          // packet id and DUP as last sent
+    stored_publish::stage stage = stored_publish::stage::queued;
+    std::optional<time_point> expires_at;
+    operation_id request_op = 0;    // the request() this publish belongs to
+  };
+  // Two stages, each ordered by sequence (the order the user published in), so every lookup
+  // a PUBLISH, an acknowledgement or a timer needs is O(1) or O(log n) however many messages
+  // wait: 65535 in flight and a long offline queue are normal loads, not corner cases.
+  using inflight_map = std::map<std::uint64_t, outgoing>;
+  std::deque<outgoing> queued_out;                  // not sent yet (stage queued)
+  std::multiset<time_point> queued_expiries;        // expires_at of those in queued_out
+  inflight_map inflight_out;                        // sent, awaiting PUBACK/PUBREC/PUBCOMP
+  std::vector<std::uint64_t> inflight_by_id =       // packet id -> sequence in inflight_out
+      std::vector<std::uint64_t>(65536, 0);
+  std::uint64_t next_sequence = 1;
+  operation_id next_op = 1;
+
+  // Packet identifiers in use by any outgoing flow (PUBLISH, SUBSCRIBE, UNSUBSCRIBE).
+  std::vector<bool> id_in_use = std::vector<bool>(65536, false);
+  std::uint16_t next_id = 1;
+
+  // ---- incoming ---------------------------------------------------------------------------
+  std::set<std::uint16_t> incoming_qos2;           // received, awaiting PUBREL
+  std::vector<std::string> incoming_aliases;       // alias -> topic (index 0 unused)
+
+  // ---- outgoing topic aliases (least recently used replaced) ------------------------------
+  struct alias_slot {
+    std::uint16_t alias;
+    std::list<std::string>::iterator lru;
+  };
+  std::unordered_map<std::string, alias_slot> alias_of_topic;
+  std::list<std::string> alias_lru;  // front: most recently used
+  std::uint16_t aliases_assigned = 0;
+
+  // ---- subscriptions --------------------------------------------------------------------------
+  struct sub_command {
+    operation_id op = 0;
+    operation_kind kind = operation_kind::subscribe;
+    bool internal = false;  // request() subscription: no event of its own
+    bool replay = false;    // resubscription of a granted subscription: no event, no new state
+    std::vector<std::string> filters;
+    std::vector<subscribe_options> options;  // subscribe only
+    owned_properties props;
+  };
+  std::deque<sub_command> commands_to_send;        // waiting for a connection
+  std::map<std::uint16_t, sub_command> awaiting_ack;  // sent, by packet id
+  std::vector<sub_command> active_subscriptions;   // granted, for resubscription
+  topic_trie routes;
+
+  // ---- requests (MQTT 5) --------------------------------------------------------------------
+  struct pending_request {
+    operation_id op;
+    std::string response_topic;
+    time_point deadline;
+  };
+  std::map<std::string, pending_request> requests;  // by correlation data
+  std::set<std::string> response_filters;           // subscribed for requests
+  std::uint64_t request_counter = 0;
+
+  // ---- counters --------------------------------------------------------------------------------
+  session_stats counters;
+
+  impl(const session_options& o, session_store* s);
+
+  // session_connection.cpp: connecting, CONNACK, losses, reconnection, timers.
+  void begin_attempt();
+  void transport_gone(std::error_code ec);
+  void on_timer();
+  std::optional<time_point> deadline() const;
+  void send_connect();
+  void on_connack(const connack& p);
+  void connection_lost(std::error_code ec, std::optional<reason_code> reason = {},
+                       std::string reason_string = {}, std::string server_reference = {},
+                       bool may_reconnect = true);
+  void schedule_reconnect(bool after_established);
+  void close_with(std::error_code ec, reason_code reason);
+  void end_session();
+  void keepalive_tick();
+
+  // session_outgoing.cpp: publishes out, acknowledgements in.
+  std::error_code prepare(const mqttws::publish& p, outgoing& m);
+  std::error_code enqueue(outgoing&& m);
+  void expire_queued();
+  // A message that will never be sent: forget it and complete its operation or request.
+  void drop_unsent(const outgoing& m, std::error_code ec);
+  void pump();
+  void send_publish(outgoing& m, bool dup);
+  void complete(operation_id op, operation_kind kind, std::error_code ec,
+                std::vector<reason_code> codes = {}, std::string reason_string = {});
+  void finish(inflight_map::iterator it, std::error_code ec, reason_code code,
+              std::string reason);
+  // The two stages' bookkeeping (sequence order, expiry times, the packet id index).
+  void queue_push(outgoing&& m);
+  outgoing queue_take(std::deque<outgoing>::iterator& it);  // erases; `it` moves to the next
+  outgoing& inflight_put(outgoing&& m);
+  outgoing inflight_take(inflight_map::iterator it);
+  inflight_map::iterator inflight_find(std::uint16_t packet_id);
+  void on_puback(const puback& p);
+  void on_pubrec(const pubrec& p);
+  void on_pubcomp(const pubcomp& p);
+  void resume_inflight(bool session_present);
+  bool allocate_id(std::uint16_t& id);
+  void release_id(std::uint16_t id);
+  void fail_pending(std::error_code ec);
+
+  // session_incoming.cpp: publishes in, subscriptions, requests.
+  void on_packet(packet& p);
+  void on_publish(const mqttws::publish& p);
+  void on_pubrel(const pubrel& p);
+  void on_suback(const suback& p);
+  void on_unsuback(const unsuback& p);
+  void send_command(sub_command&& c);
+  void resubscribe();
+  void deliver(const mqttws::publish& p, std::string_view topic);
+  void fail_request(operation_id op, std::error_code ec);
+
+  // Encodes and queues a control packet; false (and the connection closed) if it cannot be.
+  template <class P>
+  bool send(const P& p);
+  std::error_code store_error(std::error_code ec);
+  void emit(session_event&& e) { events.push_back(std::move(e)); }
+  bool is_v5() const { return version == protocol_version::v5; }
+  bool online() const { return state == session_state::connected; }
+};
+
+template <class P>
+bool session::impl::send(const P& p) {
+  const std::size_t before = tx.size();
+  if (std::error_code ec = encode(p, version, tx)) {
+    // Only packets built from validated input reach here; an error is a bug in the session.
+    close_with(ec, reason_code::implementation_specific_error);
+    return false;
+  }
+  counters.packets_sent++;
+  counters.bytes_sent += tx.size() - before;
+  last_sent = now;
+  return true;
+}
+
+}  // namespace mqttws

@@ -1,0 +1,282 @@
+// Packets we receive: dispatch by state, incoming publishes (QoS flows, topic aliases, Receive
+// Maximum, delivery and routing), subscriptions and their acknowledgements, request replies.
+#include <algorithm>
+
+#include "mqttws/error.hpp"
+#include "session_impl.hpp"
+#include "wire.hpp"
+
+namespace mqttws {
+
+void session::impl::on_packet(packet& p) {
+  const bool connecting = state == session_state::awaiting_connack;
+  // Before CONNACK only CONNACK and AUTH may arrive (MQTT-3.2.0-1 from the client's view).
+  if (connecting && !std::holds_alternative<connack>(p) && !std::holds_alternative<auth>(p)) {
+    close_with(errc::protocol_violation, reason_code::protocol_error);
+    return;
+  }
+  if (auto* c = std::get_if<connack>(&p)) return on_connack(*c);
+  if (auto* x = std::get_if<mqttws::publish>(&p)) return on_publish(*x);
+  if (auto* x = std::get_if<puback>(&p)) return on_puback(*x);
+  if (auto* x = std::get_if<pubrec>(&p)) return on_pubrec(*x);
+  if (auto* x = std::get_if<pubrel>(&p)) return on_pubrel(*x);
+  if (auto* x = std::get_if<pubcomp>(&p)) return on_pubcomp(*x);
+  if (auto* x = std::get_if<suback>(&p)) return on_suback(*x);
+  if (auto* x = std::get_if<unsuback>(&p)) return on_unsuback(*x);
+  if (std::holds_alternative<pingresp>(p)) {
+    if (ping_sent_at) counters.last_ping_rtt = now - *ping_sent_at;
+    ping_sent_at.reset();
+    return;
+  }
+  if (auto* d = std::get_if<mqttws::disconnect>(&p)) {
+    const reason_code code = d->code;
+    std::string server_reference(d->props.server_reference.value_or(""));
+    if ((code == reason_code::use_another_server || code == reason_code::server_moved) &&
+        !server_reference.empty()) {
+      redirect = server_reference;
+    }
+    const bool fatal = code == reason_code::not_authorized || code == reason_code::banned ||
+                       code == reason_code::session_taken_over ||
+                       code == reason_code::bad_authentication_method;
+    actions.push_back({transport_action::kind::close, {}});
+    connection_lost(errc::server_disconnected, code,
+                    std::string(d->props.reason_string.value_or("")), std::move(server_reference),
+                    !fatal);
+    return;
+  }
+  if (auto* a = std::get_if<auth>(&p)) {
+    // AUTH continues a handshake or a re-authentication we started; success ends the latter.
+    const bool ok = a->code == reason_code::continue_authentication ||
+                    (a->code == reason_code::success && !connecting);
+    if (!ok || !connect_props.view().authentication_method) {
+      close_with(errc::protocol_violation, reason_code::protocol_error);
+      return;
+    }
+    auth_event e;
+    e.code = a->code;
+    (void)owned_properties::make(a->props, property_context::auth, e.properties);
+    emit(std::move(e));
+    return;
+  }
+  // CONNECT, SUBSCRIBE, UNSUBSCRIBE and PINGREQ only ever go from client to server.
+  close_with(errc::protocol_violation, reason_code::protocol_error);
+}
+
+void session::impl::on_publish(const mqttws::publish& p) {
+  std::string_view topic = p.topic;
+  if (p.props.topic_alias) {
+    const std::uint16_t alias = *p.props.topic_alias;
+    // 3.3.2.3.4: 0 and anything above the maximum we announced are Protocol Errors.
+    if (alias == 0 || alias > our_topic_alias_maximum) {
+      close_with(errc::topic_alias_invalid, reason_code::topic_alias_invalid);
+      return;
+    }
+    if (!topic.empty()) {
+      incoming_aliases[alias] = std::string(topic);
+    } else if (incoming_aliases[alias].empty()) {
+      close_with(errc::topic_alias_invalid, reason_code::protocol_error);
+      return;
+    } else {
+      topic = incoming_aliases[alias];
+    }
+  }
+  switch (p.qos) {
+    case qos::at_most_once:
+      deliver(p, topic);
+      break;
+    case qos::at_least_once:
+      deliver(p, topic);
+      send(puback{p.packet_id, reason_code::success, {}});
+      break;
+    case qos::exactly_once:
+      // Delivered once on the first PUBLISH, then remembered until PUBREL, so a resent
+      // PUBLISH is acknowledged again but not delivered again (4.3.3, method B).
+      if (!incoming_qos2.count(p.packet_id)) {
+        if (incoming_qos2.size() >= our_receive_maximum) {
+          close_with(errc::receive_maximum_exceeded, reason_code::receive_maximum_exceeded);
+          return;
+        }
+        incoming_qos2.insert(p.packet_id);
+        (void)store->save_incoming(p.packet_id);
+        deliver(p, topic);
+      }
+      send(pubrec{p.packet_id, reason_code::success, {}});
+      break;
+  }
+}
+
+void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
+  counters.messages_received++;
+  // The user gets the full topic and no alias: aliases mean nothing outside this connection.
+  mqttws::publish copy = p;
+  copy.topic = topic;
+  copy.props.topic_alias.reset();
+  owned_publish msg;
+  if (owned_publish::make(copy, version, msg)) return;  // cannot happen for a decoded packet
+
+  if (!requests.empty() && copy.props.correlation_data) {
+    auto r = requests.find(std::string(*copy.props.correlation_data));
+    if (r != requests.end() && r->second.response_topic == topic) {
+      operation_event e;
+      e.id = r->second.op;
+      e.kind = operation_kind::request;
+      e.response = std::move(msg);
+      requests.erase(r);
+      emit(std::move(e));
+      return;
+    }
+  }
+  message_event e;
+  e.message = std::move(msg);
+  routes.collect(topic, e.subscriptions);
+  std::sort(e.subscriptions.begin(), e.subscriptions.end());
+  e.subscriptions.erase(std::unique(e.subscriptions.begin(), e.subscriptions.end()),
+                        e.subscriptions.end());
+  emit(std::move(e));
+}
+
+void session::impl::on_pubrel(const pubrel& p) {
+  if (incoming_qos2.erase(p.packet_id)) {
+    (void)store->remove_incoming(p.packet_id);
+    send(pubcomp{p.packet_id, reason_code::success, {}});
+  } else {
+    // Already released (our PUBCOMP was lost) or never seen.
+    send(pubcomp{p.packet_id,
+                 is_v5() ? reason_code::packet_identifier_not_found : reason_code::success,
+                 {}});
+  }
+}
+
+void session::impl::on_suback(const suback& p) {
+  auto it = awaiting_ack.find(p.packet_id);
+  if (it == awaiting_ack.end() || it->second.kind != operation_kind::subscribe ||
+      p.codes.size() != it->second.filters.size()) {
+    close_with(errc::protocol_violation, reason_code::protocol_error);
+    return;
+  }
+  sub_command c = std::move(it->second);
+  awaiting_ack.erase(it);
+  release_id(p.packet_id);
+
+  std::vector<reason_code> codes(p.codes.begin(), p.codes.end());
+  if (!c.replay) {
+    // Keep what was granted, for resubscription; drop routes the broker refused.
+    sub_command granted;
+    granted.op = c.op;
+    granted.kind = c.kind;
+    granted.props = c.props;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      if (is_success(codes[i])) {
+        granted.filters.push_back(c.filters[i]);
+        granted.options.push_back(c.options[i]);
+      } else {
+        routes.erase(c.filters[i], c.op);
+      }
+    }
+    if (!granted.filters.empty()) active_subscriptions.push_back(std::move(granted));
+  }
+  if (!c.internal && !c.replay) {
+    complete(c.op, operation_kind::subscribe, {}, std::move(codes),
+             std::string(p.props.reason_string.value_or("")));
+  }
+}
+
+void session::impl::on_unsuback(const unsuback& p) {
+  auto it = awaiting_ack.find(p.packet_id);
+  if (it == awaiting_ack.end() || it->second.kind != operation_kind::unsubscribe ||
+      (is_v5() && p.codes.size() != it->second.filters.size())) {
+    close_with(errc::protocol_violation, reason_code::protocol_error);
+    return;
+  }
+  sub_command c = std::move(it->second);
+  awaiting_ack.erase(it);
+  release_id(p.packet_id);
+
+  // 3.1.1 UNSUBACK has no codes: the broker always removes the filters, so each one is
+  // reported as success and callers see one code per filter in both versions.
+  std::vector<reason_code> codes(p.codes.begin(), p.codes.end());
+  if (!is_v5()) codes.assign(c.filters.size(), reason_code::success);
+  for (std::size_t i = 0; i < c.filters.size(); ++i) {
+    // "No subscription existed" also means the filter is gone.
+    if (!is_success(codes[i])) continue;
+    const std::string& f = c.filters[i];
+    routes.erase_all(f);
+    response_filters.erase(f);
+    for (sub_command& a : active_subscriptions) {
+      for (std::size_t j = a.filters.size(); j-- > 0;) {
+        if (a.filters[j] == f) {
+          a.filters.erase(a.filters.begin() + static_cast<std::ptrdiff_t>(j));
+          a.options.erase(a.options.begin() + static_cast<std::ptrdiff_t>(j));
+        }
+      }
+    }
+  }
+  active_subscriptions.erase(
+      std::remove_if(active_subscriptions.begin(), active_subscriptions.end(),
+                     [](const sub_command& a) { return a.filters.empty(); }),
+      active_subscriptions.end());
+  complete(c.op, operation_kind::unsubscribe, {}, std::move(codes),
+           std::string(p.props.reason_string.value_or("")));
+}
+
+void session::impl::send_command(sub_command&& c) {
+  if (!online()) {
+    commands_to_send.push_back(std::move(c));
+    return;
+  }
+  std::uint16_t id;
+  if (!allocate_id(id)) {
+    commands_to_send.push_back(std::move(c));  // every identifier is busy: wait for one
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  std::error_code ec;
+  if (c.kind == operation_kind::subscribe) {
+    std::vector<subscription> subs;
+    for (std::size_t i = 0; i < c.filters.size(); ++i) subs.push_back({c.filters[i], c.options[i]});
+    mqttws::subscribe s;
+    s.packet_id = id;
+    s.subscriptions = subs;
+    s.props = c.props.view();
+    ec = encode(s, version, bytes);
+  } else {
+    std::vector<std::string_view> filters(c.filters.begin(), c.filters.end());
+    mqttws::unsubscribe u;
+    u.packet_id = id;
+    u.filters = filters;
+    u.props = c.props.view();
+    ec = encode(u, version, bytes);
+  }
+  if (!ec && bytes.size() > broker_maximum_packet_size) ec = errc::packet_too_large;
+  if (ec) {
+    release_id(id);
+    if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
+    return;
+  }
+  tx.insert(tx.end(), bytes.begin(), bytes.end());
+  counters.packets_sent++;
+  counters.bytes_sent += bytes.size();
+  last_sent = now;
+  awaiting_ack.emplace(id, std::move(c));
+}
+
+void session::impl::resubscribe() {
+  // The broker lost the session, and with it our subscriptions (3.2.2.1.2): make them again.
+  for (const sub_command& a : active_subscriptions) {
+    sub_command again = a;
+    again.replay = true;
+    send_command(std::move(again));
+  }
+}
+
+void session::impl::fail_request(operation_id op, std::error_code ec) {
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    if (it->second.op == op) {
+      requests.erase(it);
+      complete(op, operation_kind::request, ec);
+      return;
+    }
+  }
+}
+
+}  // namespace mqttws

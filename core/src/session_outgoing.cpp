@@ -1,0 +1,383 @@
+// Publishes we send: preparation, the queue and its bound, the broker's Receive Maximum
+// window, packet identifiers, topic aliases, acknowledgements, and resending on resume.
+#include <algorithm>
+#include <cmath>
+
+#include "mqttws/error.hpp"
+#include "session_impl.hpp"
+#include "wire.hpp"
+
+namespace mqttws {
+
+using stage = stored_publish::stage;
+
+std::error_code session::impl::prepare(const mqttws::publish& p, outgoing& m) {
+  mqttws::publish copy = p;
+  copy.dup = false;
+  // Topic aliases are the session's business (auto_topic_alias); a caller's alias would not
+  // survive a reconnection, so it is never taken over.
+  copy.props.topic_alias.reset();
+  // A placeholder identifier: the real one is assigned when the message enters the window.
+  copy.packet_id = copy.qos == qos::at_most_once ? 0 : 1;
+  MQTTWS_TRY(owned_publish::make(copy, version, m.message));
+  if (online()) {
+    if (copy.qos > broker_maximum_qos) return errc::qos_not_supported;
+    if (copy.retain && !broker_retain_available) return errc::retain_not_supported;
+    if (m.message.bytes().size() > broker_maximum_packet_size) return errc::packet_too_large;
+  }
+  if (copy.props.message_expiry_interval) {
+    m.expires_at = now + std::chrono::seconds(*copy.props.message_expiry_interval);
+  }
+  m.sequence = next_sequence;
+  return {};
+}
+
+std::error_code session::impl::enqueue(outgoing&& m) {
+  const bool qos0 = m.message.view().qos == qos::at_most_once;
+  if (!online() && qos0 && !queue_qos0) return errc::invalid_state;
+  // Will it have to wait? Only then does the queue bound apply.
+  const bool waits = !online() || !queued_out.empty() ||
+                     (!qos0 && inflight_out.size() >= broker_receive_maximum);
+  if (waits && queued_out.size() >= max_queued) {
+    if (when_full == queue_full_policy::reject || max_queued == 0) return errc::queue_full;
+    auto oldest = queued_out.begin();
+    const outgoing dropped = queue_take(oldest);
+    drop_unsent(dropped, errc::dropped_from_queue);
+  }
+  if (!qos0) {
+    stored_publish s;
+    s.sequence = m.sequence;
+    s.state = stage::queued;
+    s.version = static_cast<std::uint8_t>(version);
+    s.packet = m.message.bytes();
+    MQTTWS_TRY(store->save(s));
+  }
+  next_sequence++;
+  queue_push(std::move(m));
+  return {};
+}
+
+void session::impl::pump() {
+  // Sends from the front of the queue, in order, until the broker's window is full. Each
+  // message leaves the queue before it is sent: a send that fails ends the connection, and
+  // with it maybe the session (fail_pending), so no reference into a container survives it.
+  while (online() && !queued_out.empty()) {
+    auto front = queued_out.begin();
+    const mqttws::publish& v = front->message.view();
+    std::error_code refused;
+    if (front->expires_at && now >= *front->expires_at) {
+      refused = errc::message_expired;
+    } else if (v.qos > broker_maximum_qos) {
+      refused = errc::qos_not_supported;
+    } else if (v.retain && !broker_retain_available) {
+      refused = errc::retain_not_supported;
+    } else if (front->message.bytes().size() > broker_maximum_packet_size) {
+      refused = errc::packet_too_large;
+    }
+    if (refused) {
+      const outgoing done = queue_take(front);
+      drop_unsent(done, refused);
+      continue;
+    }
+    if (v.qos != qos::at_most_once && inflight_out.size() >= broker_receive_maximum) {
+      break;  // MQTT-4.9.0-2: wait for the window; what follows keeps its place behind
+    }
+    std::uint16_t id = 0;
+    if (v.qos != qos::at_most_once && !allocate_id(id)) break;
+    outgoing m = queue_take(front);
+    if (m.expires_at) {
+      // Send the time that is left, not the original interval (3.3.2.3.3 asks the same of the
+      // broker when it forwards).
+      const auto left = std::chrono::duration_cast<std::chrono::seconds>(*m.expires_at - now);
+      const auto secs = static_cast<std::uint32_t>(std::max<std::int64_t>(1, left.count()));
+      const mqttws::publish& mv = m.message.view();
+      if (mv.props.message_expiry_interval && *mv.props.message_expiry_interval != secs) {
+        mqttws::publish copy = mv;
+        copy.props.message_expiry_interval = secs;
+        owned_publish rebuilt;
+        if (!owned_publish::make(copy, version, rebuilt)) m.message = std::move(rebuilt);
+      }
+    }
+    if (id == 0) {
+      const operation_id op = m.op;
+      send_publish(m, false);
+      if (op) tx_completions.push_back(op);
+      continue;
+    }
+    m.message.set_packet_id(id);
+    m.stage = stage::awaiting_ack;
+    stored_publish s;
+    s.sequence = m.sequence;
+    s.packet_id = id;
+    s.state = stage::awaiting_ack;
+    s.version = static_cast<std::uint8_t>(version);
+    s.packet = m.message.bytes();
+    (void)store->save(s);  // memory state is authoritative for this process either way
+    send_publish(inflight_put(std::move(m)), false);
+  }
+}
+
+void session::impl::send_publish(outgoing& m, bool dup) {
+  m.message.set_dup(dup);
+  const mqttws::publish& v = m.message.view();
+  counters.messages_sent++;
+  // Aliases only on first transmissions: a retransmission travels on a new connection, where
+  // no alias exists yet (3.3.2.3.4), so it carries the full topic.
+  if (!dup && broker_topic_alias_maximum > 0) {
+    std::string topic(v.topic);
+    std::uint16_t alias = 0;
+    bool known = false;
+    auto found = alias_of_topic.find(topic);
+    if (found != alias_of_topic.end()) {
+      alias = found->second.alias;
+      known = true;
+      alias_lru.splice(alias_lru.begin(), alias_lru, found->second.lru);
+    } else {
+      if (aliases_assigned < broker_topic_alias_maximum) {
+        alias = ++aliases_assigned;
+      } else {
+        // Full: reuse the alias of the least recently used topic.
+        auto victim = alias_of_topic.find(alias_lru.back());
+        alias = victim->second.alias;
+        alias_of_topic.erase(victim);
+        alias_lru.pop_back();
+      }
+      alias_lru.push_front(topic);
+      alias_of_topic.emplace(std::move(topic), alias_slot{alias, alias_lru.begin()});
+    }
+    mqttws::publish aliased = v;
+    aliased.props.topic_alias = alias;
+    if (known) aliased.topic = {};
+    send(aliased);
+    return;
+  }
+  const std::vector<std::uint8_t>& b = m.message.bytes();
+  tx.insert(tx.end(), b.begin(), b.end());
+  counters.packets_sent++;
+  counters.bytes_sent += b.size();
+  last_sent = now;
+}
+
+void session::impl::complete(operation_id op, operation_kind kind, std::error_code ec,
+                             std::vector<reason_code> codes, std::string reason_string) {
+  if (op == 0) return;
+  operation_event e;
+  e.id = op;
+  e.kind = kind;
+  e.ec = ec;
+  e.codes = std::move(codes);
+  e.reason_string = std::move(reason_string);
+  emit(std::move(e));
+}
+
+void session::impl::queue_push(outgoing&& m) {
+  if (m.expires_at) queued_expiries.insert(*m.expires_at);
+  if (queued_out.empty() || queued_out.back().sequence < m.sequence) {
+    queued_out.push_back(std::move(m));
+    return;
+  }
+  // Only messages coming back from flight (a broker that lost the session) land earlier.
+  auto at = std::upper_bound(
+      queued_out.begin(), queued_out.end(), m.sequence,
+      [](std::uint64_t seq, const outgoing& o) { return seq < o.sequence; });
+  queued_out.insert(at, std::move(m));
+}
+
+session::impl::outgoing session::impl::queue_take(std::deque<outgoing>::iterator& it) {
+  outgoing m = std::move(*it);
+  if (m.expires_at) queued_expiries.erase(queued_expiries.find(*m.expires_at));
+  it = queued_out.erase(it);
+  return m;
+}
+
+session::impl::outgoing& session::impl::inflight_put(outgoing&& m) {
+  inflight_by_id[m.message.view().packet_id] = m.sequence;
+  const std::uint64_t seq = m.sequence;
+  return inflight_out.insert_or_assign(seq, std::move(m)).first->second;
+}
+
+session::impl::outgoing session::impl::inflight_take(inflight_map::iterator it) {
+  outgoing m = std::move(it->second);
+  inflight_by_id[m.message.view().packet_id] = 0;
+  inflight_out.erase(it);
+  return m;
+}
+
+session::impl::inflight_map::iterator session::impl::inflight_find(std::uint16_t packet_id) {
+  const std::uint64_t seq = inflight_by_id[packet_id];
+  return seq == 0 ? inflight_out.end() : inflight_out.find(seq);
+}
+
+// Ends an outgoing message: the store forgets it, its identifier is free, its operation (or
+// the request it belongs to, if that failed) completes.
+void session::impl::finish(inflight_map::iterator it, std::error_code ec, reason_code code,
+                           std::string reason) {
+  (void)store->remove(it->first);
+  const outgoing done = inflight_take(it);
+  release_id(done.message.view().packet_id);
+  complete(done.op, operation_kind::publish, ec, {code}, std::move(reason));
+  if (ec && done.request_op) fail_request(done.request_op, ec);
+}
+
+void session::impl::on_puback(const puback& p) {
+  auto it = inflight_find(p.packet_id);
+  if (it == inflight_out.end() || it->second.stage != stage::awaiting_ack ||
+      it->second.message.view().qos != qos::at_least_once) {
+    return;  // not ours (e.g. a duplicate after a resume): nothing to do
+  }
+  const std::error_code ec = is_success(p.code) ? std::error_code() : errc::operation_failed;
+  finish(it, ec, p.code, std::string(p.props.reason_string.value_or("")));
+  pump();
+}
+
+void session::impl::on_pubrec(const pubrec& p) {
+  auto it = inflight_find(p.packet_id);
+  if (it == inflight_out.end()) {
+    if (is_v5()) send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+    return;
+  }
+  outgoing& m = it->second;
+  if (m.stage == stage::awaiting_pubcomp) {
+    send(pubrel{p.packet_id, reason_code::success, {}});  // our PUBREL was lost: again
+    return;
+  }
+  if (m.message.view().qos == qos::exactly_once) {
+    if (!is_success(p.code)) {
+      // A failed PUBREC ends the flow (4.3.3): no PUBREL.
+      finish(it, make_error_code(errc::operation_failed), p.code,
+                    std::string(p.props.reason_string.value_or("")));
+      pump();
+      return;
+    }
+    m.stage = stage::awaiting_pubcomp;
+    stored_publish s;
+    s.sequence = m.sequence;
+    s.packet_id = p.packet_id;
+    s.state = stage::awaiting_pubcomp;
+    s.version = static_cast<std::uint8_t>(version);
+    s.packet = m.message.bytes();
+    (void)store->save(s);
+    send(pubrel{p.packet_id, reason_code::success, {}});
+    return;
+  }
+  // A PUBREC for a QoS 1 message: not an exchange this identifier is in.
+  if (is_v5()) send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+}
+
+void session::impl::on_pubcomp(const pubcomp& p) {
+  auto it = inflight_find(p.packet_id);
+  if (it == inflight_out.end() || it->second.stage != stage::awaiting_pubcomp) return;
+  // 0x92 means the broker already forgot the id: it had the message (it sent PUBREC), so the
+  // exchange is over either way.
+  finish(it, std::error_code(), p.code, std::string(p.props.reason_string.value_or("")));
+  pump();
+}
+
+void session::impl::resume_inflight(bool session_present) {
+  if (session_present) {
+    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, same identifier) and PUBREL, in order.
+    for (auto it = inflight_out.begin(); it != inflight_out.end() && online(); ++it) {
+      outgoing& m = it->second;
+      if (m.stage == stage::awaiting_ack) {
+        send_publish(m, true);
+      } else {
+        send(pubrel{m.message.view().packet_id, reason_code::success, {}});
+      }
+    }
+    return;
+  }
+  // The broker has no session: its half of every exchange is gone (3.2.2.1.2). A message it
+  // acknowledged with PUBREC was received, so that exchange is complete; every other
+  // unacknowledged message is sent again as a new message, so none is lost.
+  while (!inflight_out.empty()) {
+    outgoing m = inflight_take(inflight_out.begin());
+    const std::uint16_t id = m.message.view().packet_id;
+    release_id(id);
+    if (m.stage == stage::awaiting_pubcomp) {
+      (void)store->remove(m.sequence);
+      complete(m.op, operation_kind::publish, {}, {reason_code::success});
+      continue;
+    }
+    m.stage = stage::queued;
+    m.message.set_dup(false);
+    stored_publish s;
+    s.sequence = m.sequence;
+    s.state = stage::queued;
+    s.version = static_cast<std::uint8_t>(version);
+    s.packet = m.message.bytes();
+    (void)store->save(s);
+    queue_push(std::move(m));
+  }
+  for (std::uint16_t id : incoming_qos2) (void)store->remove_incoming(id);
+  incoming_qos2.clear();
+}
+
+bool session::impl::allocate_id(std::uint16_t& id) {
+  // Round robin over 1..65535, skipping identifiers in use by any flow: an identifier is
+  // never reused while its exchange is open (MQTT-2.2.1-3).
+  for (std::uint32_t tries = 0; tries < 65535; ++tries) {
+    const std::uint16_t candidate = next_id;
+    next_id = static_cast<std::uint16_t>(next_id == 65535 ? 1 : next_id + 1);
+    if (!id_in_use[candidate]) {
+      id_in_use[candidate] = true;
+      id = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+void session::impl::release_id(std::uint16_t id) {
+  if (id != 0) id_in_use[id] = false;
+}
+
+void session::impl::expire_queued() {
+  if (queued_expiries.empty() || *queued_expiries.begin() > now) return;
+  for (auto it = queued_out.begin(); it != queued_out.end();) {
+    if (it->expires_at && now >= *it->expires_at) {
+      const outgoing done = queue_take(it);
+      drop_unsent(done, errc::message_expired);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void session::impl::drop_unsent(const outgoing& m, std::error_code ec) {
+  if (m.message.view().qos != qos::at_most_once) (void)store->remove(m.sequence);
+  complete(m.op, operation_kind::publish, ec);
+  if (m.request_op) fail_request(m.request_op, ec);
+}
+
+void session::impl::fail_pending(std::error_code ec) {
+  // Every operation still open completes now. Messages stay in a persistent store: the next
+  // session resuming it resends them.
+  // In publish order, whichever stage each message reached.
+  std::vector<std::pair<std::uint64_t, operation_id>> ops;
+  ops.reserve(inflight_out.size() + queued_out.size());
+  for (const auto& entry : inflight_out) ops.emplace_back(entry.first, entry.second.op);
+  for (const outgoing& m : queued_out) ops.emplace_back(m.sequence, m.op);
+  std::sort(ops.begin(), ops.end());
+  for (const auto& entry : ops) complete(entry.second, operation_kind::publish, ec);
+  // Not request_op: the requests themselves complete below.
+  inflight_out.clear();
+  std::fill(inflight_by_id.begin(), inflight_by_id.end(), 0);
+  queued_out.clear();
+  queued_expiries.clear();
+  for (operation_id op : tx_completions) complete(op, operation_kind::publish, {});
+  tx_completions.clear();
+  for (sub_command& c : commands_to_send) {
+    if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
+  }
+  commands_to_send.clear();
+  for (auto& entry : awaiting_ack) {
+    if (!entry.second.internal && !entry.second.replay) {
+      complete(entry.second.op, entry.second.kind, ec);
+    }
+  }
+  awaiting_ack.clear();
+  for (auto& r : requests) complete(r.second.op, operation_kind::request, ec);
+  requests.clear();
+}
+
+}  // namespace mqttws
