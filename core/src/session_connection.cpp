@@ -85,7 +85,7 @@ void session::impl::on_connack(const connack& p) {
     if (is_redirect(p.code) && !server_reference.empty()) redirect = server_reference;
     actions.push_back({transport_action::kind::close, {}});
     connection_lost(errc::connection_refused, p.code, reason_string, server_reference,
-                    !is_fatal(p.code));
+                    !is_fatal(p.code), keep(p.props, property_context::connack));
     return;
   }
   // MQTT-3.2.2-4 (5.0) / 3.2.2-1 (3.1.1): a clean start never finds a session present.
@@ -176,7 +176,7 @@ void session::impl::transport_gone(std::error_code ec) {
 
 void session::impl::connection_lost(std::error_code ec, std::optional<reason_code> reason,
                                     std::string reason_string, std::string server_reference,
-                                    bool may_reconnect) {
+                                    bool may_reconnect, owned_properties props) {
   const bool was_connected = state == session_state::connected;
   decoder.reset();
   ping_sent_at.reset();
@@ -198,6 +198,7 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   e.reason_string = std::move(reason_string);
   e.server_reference = std::move(server_reference);
   e.will_reconnect = again;
+  e.properties = std::move(props);
   emit(std::move(e));
   if (again) {
     schedule_reconnect(was_connected);

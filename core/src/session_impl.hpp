@@ -168,7 +168,7 @@ struct session::impl {
   void on_connack(const connack& p);
   void connection_lost(std::error_code ec, std::optional<reason_code> reason = {},
                        std::string reason_string = {}, std::string server_reference = {},
-                       bool may_reconnect = true);
+                       bool may_reconnect = true, owned_properties props = {});
   void schedule_reconnect(bool after_established);
   void close_with(std::error_code ec, reason_code reason);
   void end_session();
@@ -182,10 +182,11 @@ struct session::impl {
   void drop_unsent(const outgoing& m, std::error_code ec);
   void pump();
   void send_publish(outgoing& m, bool dup);
+  // `props`: the acknowledgement's properties (MQTT 5), reported with the completion.
   void complete(operation_id op, operation_kind kind, std::error_code ec,
-                std::vector<reason_code> codes = {}, std::string reason_string = {});
+                std::vector<reason_code> codes = {}, owned_properties props = {});
   void finish(inflight_map::iterator it, std::error_code ec, reason_code code,
-              std::string reason);
+              owned_properties props);
   // The two stages' bookkeeping (sequence order, expiry times, the packet id index).
   void queue_push(outgoing&& m);
   outgoing queue_take(std::deque<outgoing>::iterator& it);  // erases; `it` moves to the next
@@ -215,6 +216,12 @@ struct session::impl {
   template <class P>
   bool send(const P& p);
   std::error_code store_error(std::error_code ec);
+  // An owned copy of properties decoded from a packet of context `ctx` (valid by then).
+  static owned_properties keep(const properties& p, property_context ctx) {
+    owned_properties out;
+    (void)owned_properties::make(p, ctx, out);
+    return out;
+  }
   void emit(session_event&& e) { events.push_back(std::move(e)); }
   bool is_v5() const { return version == protocol_version::v5; }
   bool online() const { return state == session_state::connected; }

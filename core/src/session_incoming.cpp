@@ -39,9 +39,11 @@ void session::impl::on_packet(packet& p) {
                        code == reason_code::session_taken_over ||
                        code == reason_code::bad_authentication_method;
     actions.push_back({transport_action::kind::close, {}});
+    // Copied before connection_lost() resets the decoder the views point into.
+    owned_properties props = keep(d->props, property_context::disconnect);
     connection_lost(errc::server_disconnected, code,
                     std::string(d->props.reason_string.value_or("")), std::move(server_reference),
-                    !fatal);
+                    !fatal, std::move(props));
     return;
   }
   if (auto* a = std::get_if<auth>(&p)) {
@@ -177,7 +179,7 @@ void session::impl::on_suback(const suback& p) {
   }
   if (!c.internal && !c.replay) {
     complete(c.op, operation_kind::subscribe, {}, std::move(codes),
-             std::string(p.props.reason_string.value_or("")));
+             keep(p.props, property_context::suback));
   }
 }
 
@@ -216,7 +218,7 @@ void session::impl::on_unsuback(const unsuback& p) {
                      [](const sub_command& a) { return a.filters.empty(); }),
       active_subscriptions.end());
   complete(c.op, operation_kind::unsubscribe, {}, std::move(codes),
-           std::string(p.props.reason_string.value_or("")));
+           keep(p.props, property_context::unsuback));
 }
 
 void session::impl::send_command(sub_command&& c) {

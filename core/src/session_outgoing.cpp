@@ -159,14 +159,15 @@ void session::impl::send_publish(outgoing& m, bool dup) {
 }
 
 void session::impl::complete(operation_id op, operation_kind kind, std::error_code ec,
-                             std::vector<reason_code> codes, std::string reason_string) {
+                             std::vector<reason_code> codes, owned_properties props) {
   if (op == 0) return;
   operation_event e;
   e.id = op;
   e.kind = kind;
   e.ec = ec;
   e.codes = std::move(codes);
-  e.reason_string = std::move(reason_string);
+  e.reason_string = std::string(props.view().reason_string.value_or(""));
+  e.properties = std::move(props);
   emit(std::move(e));
 }
 
@@ -211,11 +212,11 @@ session::impl::inflight_map::iterator session::impl::inflight_find(std::uint16_t
 // Ends an outgoing message: the store forgets it, its identifier is free, its operation (or
 // the request it belongs to, if that failed) completes.
 void session::impl::finish(inflight_map::iterator it, std::error_code ec, reason_code code,
-                           std::string reason) {
+                           owned_properties props) {
   (void)store->remove(it->first);
   const outgoing done = inflight_take(it);
   release_id(done.message.view().packet_id);
-  complete(done.op, operation_kind::publish, ec, {code}, std::move(reason));
+  complete(done.op, operation_kind::publish, ec, {code}, std::move(props));
   if (ec && done.request_op) fail_request(done.request_op, ec);
 }
 
@@ -226,7 +227,7 @@ void session::impl::on_puback(const puback& p) {
     return;  // not ours (e.g. a duplicate after a resume): nothing to do
   }
   const std::error_code ec = is_success(p.code) ? std::error_code() : errc::operation_failed;
-  finish(it, ec, p.code, std::string(p.props.reason_string.value_or("")));
+  finish(it, ec, p.code, keep(p.props, property_context::puback));
   pump();
 }
 
@@ -245,7 +246,7 @@ void session::impl::on_pubrec(const pubrec& p) {
     if (!is_success(p.code)) {
       // A failed PUBREC ends the flow (4.3.3): no PUBREL.
       finish(it, make_error_code(errc::operation_failed), p.code,
-                    std::string(p.props.reason_string.value_or("")));
+             keep(p.props, property_context::pubrec));
       pump();
       return;
     }
@@ -269,7 +270,7 @@ void session::impl::on_pubcomp(const pubcomp& p) {
   if (it == inflight_out.end() || it->second.stage != stage::awaiting_pubcomp) return;
   // 0x92 means the broker already forgot the id: it had the message (it sent PUBREC), so the
   // exchange is over either way.
-  finish(it, std::error_code(), p.code, std::string(p.props.reason_string.value_or("")));
+  finish(it, std::error_code(), p.code, keep(p.props, property_context::pubcomp));
   pump();
 }
 

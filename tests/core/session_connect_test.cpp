@@ -380,12 +380,17 @@ TEST(SessionConnect, v5_connack_refusal_is_reported_with_its_reason_code_and_rea
     b.clear_actions();
     properties p;
     p.reason_string = "go away";
+    const user_property up[] = {{"retry-after", "60"}};
+    p.user_properties = user_property_list(up);
     b.connack(false, p, code);
 
     disconnected_event d = b.next_event<disconnected_event>();
     EXPECT_TRUE(is_error(d.ec, errc::connection_refused));
     EXPECT_EQ(d.reason, std::optional<reason_code>(code));
     EXPECT_EQ(d.reason_string, "go away");
+    const properties& got = d.properties.view();
+    ASSERT_EQ(got.user_properties.size(), 1u);
+    EXPECT_EQ(*got.user_properties.begin(), (user_property{"retry-after", "60"}));
     EXPECT_FALSE(d.will_reconnect);
     b.no_more_events();  // never connected
     // The client does not wait for the broker to close the refused connection.

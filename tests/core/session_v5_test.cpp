@@ -45,7 +45,27 @@ TEST(SessionV5, puback_reason_string_reaches_the_operation_event) {
   EXPECT_TRUE(is_error(e.ec, errc::operation_failed));
   EXPECT_EQ(e.codes, std::vector<reason_code>{reason_code::quota_exceeded});
   EXPECT_EQ(e.reason_string, "over quota");
-  // Note: operation_event has no field for the acknowledgement's user properties.
+  EXPECT_EQ(user_properties_of(e.properties.view()),
+            (std::vector<user_property>{{"k", "v"}}));
+}
+
+TEST(SessionV5, suback_user_properties_reach_the_operation_event) {
+  scripted_broker b(v5_options());
+  b.connect_ok();
+  const operation_id id = expect_id(b.subscribe("a/#", qos::at_least_once));
+  sent<subscribe> s = b.expect<subscribe>();
+  suback ack;
+  ack.packet_id = s->packet_id;
+  const reason_code codes[] = {reason_code::granted_qos_1};
+  ack.codes = codes;
+  const user_property up[] = {{"region", "eu"}, {"region", "us"}};
+  ack.props.user_properties = user_property_list(up);
+  b.send(ack);
+  operation_event e = b.next_event<operation_event>();
+  EXPECT_EQ(e.id, id);
+  EXPECT_TRUE(ok(e.ec));
+  EXPECT_EQ(user_properties_of(e.properties.view()),
+            (std::vector<user_property>{{"region", "eu"}, {"region", "us"}}));
 }
 
 TEST(SessionV5, pubrec_and_pubcomp_reason_strings_reach_the_operation_event) {
@@ -171,6 +191,9 @@ TEST(SessionV5, broker_disconnect_reports_server_disconnected_with_reason_and_re
   EXPECT_EQ(e.reason, std::optional<reason_code>(reason_code::server_shutting_down));
   EXPECT_EQ(e.reason_string, "restarting");
   EXPECT_TRUE(e.server_reference.empty());
+  EXPECT_EQ(user_properties_of(e.properties.view()),
+            (std::vector<user_property>{{"eta", "30s"}}))
+      << "the DISCONNECT's properties outlive the decoder buffer they came in";
   EXPECT_TRUE(e.will_reconnect) << "a shutting-down broker comes back";
   reconnecting_event r = b.next_event<reconnecting_event>();
   EXPECT_EQ(r.delay, seconds(2));

@@ -45,6 +45,9 @@ struct disconnected_event {
   std::string reason_string;
   std::string server_reference;  ///< MQTT 5 redirect, if the broker named another server.
   bool will_reconnect = false;   ///< A reconnecting_event follows.
+  /// MQTT 5: all properties of the refusing CONNACK or the broker's DISCONNECT (User
+  /// Properties, ...); empty otherwise.
+  owned_properties properties;
 };
 
 /// The session will open `endpoint` after `delay`.
@@ -72,6 +75,9 @@ struct operation_event {
   std::error_code ec;
   std::vector<reason_code> codes;
   std::string reason_string;
+  /// MQTT 5: all properties of the acknowledgement (PUBACK, PUBREC or PUBCOMP, SUBACK,
+  /// UNSUBACK): Reason String, User Properties. Empty when there was none.
+  owned_properties properties;
   owned_publish response;  ///< For request(): the response message.
 };
 
