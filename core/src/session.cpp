@@ -128,11 +128,21 @@ session::impl::impl(const session_options& o, session_store* s)
     outgoing out;
     out.sequence = m.sequence;
     out.stage = m.state;
-    if (owned_publish::adopt(std::move(m.packet), static_cast<protocol_version>(m.version),
-                             out.message)) {
+    // Never reused, even for an entry skipped below: a new message with its sequence would
+    // replace it in the store (stored_publish::sequence is unique).
+    next_sequence = std::max(next_sequence, m.sequence + 1);
+    const auto stored_version = static_cast<protocol_version>(m.version);
+    if (owned_publish::adopt(std::move(m.packet), stored_version, out.message)) {
       continue;  // unreadable: nothing can be sent from it
     }
-    next_sequence = std::max(next_sequence, m.sequence + 1);
+    if (stored_version != version) {
+      // Stored by a session of another protocol version (the application changed it between
+      // runs): those bytes would be a malformed packet on this connection. Encode it again;
+      // a message that cannot be (MQTT 5 properties for 3.1.1) cannot be sent at all.
+      owned_publish again;
+      if (owned_publish::make(out.message.view(), version, again)) continue;
+      out.message = std::move(again);
+    }
     if (out.stage != stored_publish::stage::queued && m.packet_id != 0 &&
         !id_in_use[m.packet_id]) {
       out.message.set_packet_id(m.packet_id);
@@ -374,6 +384,17 @@ std::error_code session::authenticate(reason_code code, const properties& props,
   std::size_t size = 0;
   if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
   d.send(pkt);
+  return {};
+}
+
+std::error_code session::set_credentials(std::optional<std::string_view> username,
+                                         std::optional<std::string_view> password) {
+  impl& d = *impl_;
+  if (!d.is_v5() && password && !username) return errc::invalid_options;
+  d.username.reset();
+  d.password.reset();
+  if (username) d.username.emplace(*username);
+  if (password) d.password.emplace(*password);
   return {};
 }
 

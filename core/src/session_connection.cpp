@@ -149,7 +149,13 @@ void session::impl::close_with(std::error_code ec, reason_code reason) {
   if (is_v5()) {
     mqttws::disconnect d;
     d.code = reason;
-    (void)encode(d, version, tx);
+    // Not send(): its failure path comes back here. Still counted, like every packet the
+    // driver writes (session_stats::packets_sent / bytes_sent).
+    const std::size_t before = tx.size();
+    if (!encode(d, version, tx)) {
+      counters.packets_sent++;
+      counters.bytes_sent += tx.size() - before;
+    }
   }
   actions.push_back({transport_action::kind::close, {}});
   connection_lost(ec);

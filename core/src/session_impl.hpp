@@ -187,6 +187,8 @@ struct session::impl {
                 std::vector<reason_code> codes = {}, owned_properties props = {});
   void finish(inflight_map::iterator it, std::error_code ec, reason_code code,
               owned_properties props);
+  // What the store keeps of `m` at its current stage.
+  stored_publish stored(const outgoing& m) const;
   // The two stages' bookkeeping (sequence order, expiry times, the packet id index).
   void queue_push(outgoing&& m);
   outgoing queue_take(std::deque<outgoing>::iterator& it);  // erases; `it` moves to the next

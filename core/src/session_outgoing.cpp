@@ -38,19 +38,19 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   // Will it have to wait? Only then does the queue bound apply.
   const bool waits = !online() || !queued_out.empty() ||
                      (!qos0 && inflight_out.size() >= broker_receive_maximum);
-  if (waits && queued_out.size() >= max_queued) {
-    if (when_full == queue_full_policy::reject || max_queued == 0) return errc::queue_full;
+  const bool full = waits && queued_out.size() >= max_queued;
+  if (full && (when_full == queue_full_policy::reject || max_queued == 0)) {
+    return errc::queue_full;
+  }
+  // Stored before the oldest is dropped: a publish refused by the store must change nothing
+  // (session_store: errors "never lose what was stored before").
+  if (!qos0) {
+    MQTTWS_TRY(store->save(stored(m)));
+  }
+  if (full) {
     auto oldest = queued_out.begin();
     const outgoing dropped = queue_take(oldest);
     drop_unsent(dropped, errc::dropped_from_queue);
-  }
-  if (!qos0) {
-    stored_publish s;
-    s.sequence = m.sequence;
-    s.state = stage::queued;
-    s.version = static_cast<std::uint8_t>(version);
-    s.packet = m.message.bytes();
-    MQTTWS_TRY(store->save(s));
   }
   next_sequence++;
   queue_push(std::move(m));
@@ -106,13 +106,7 @@ void session::impl::pump() {
     }
     m.message.set_packet_id(id);
     m.stage = stage::awaiting_ack;
-    stored_publish s;
-    s.sequence = m.sequence;
-    s.packet_id = id;
-    s.state = stage::awaiting_ack;
-    s.version = static_cast<std::uint8_t>(version);
-    s.packet = m.message.bytes();
-    (void)store->save(s);  // memory state is authoritative for this process either way
+    (void)store->save(stored(m));  // memory state is authoritative for this process either way
     send_publish(inflight_put(std::move(m)), false);
   }
 }
@@ -169,6 +163,16 @@ void session::impl::complete(operation_id op, operation_kind kind, std::error_co
   e.reason_string = std::string(props.view().reason_string.value_or(""));
   e.properties = std::move(props);
   emit(std::move(e));
+}
+
+stored_publish session::impl::stored(const outgoing& m) const {
+  stored_publish s;
+  s.sequence = m.sequence;
+  s.state = m.stage;
+  s.packet_id = m.stage == stage::queued ? 0 : m.message.view().packet_id;
+  s.version = static_cast<std::uint8_t>(version);
+  s.packet = m.message.bytes();
+  return s;
 }
 
 void session::impl::queue_push(outgoing&& m) {
@@ -251,13 +255,7 @@ void session::impl::on_pubrec(const pubrec& p) {
       return;
     }
     m.stage = stage::awaiting_pubcomp;
-    stored_publish s;
-    s.sequence = m.sequence;
-    s.packet_id = p.packet_id;
-    s.state = stage::awaiting_pubcomp;
-    s.version = static_cast<std::uint8_t>(version);
-    s.packet = m.message.bytes();
-    (void)store->save(s);
+    (void)store->save(stored(m));
     send(pubrel{p.packet_id, reason_code::success, {}});
     return;
   }
@@ -301,12 +299,7 @@ void session::impl::resume_inflight(bool session_present) {
     }
     m.stage = stage::queued;
     m.message.set_dup(false);
-    stored_publish s;
-    s.sequence = m.sequence;
-    s.state = stage::queued;
-    s.version = static_cast<std::uint8_t>(version);
-    s.packet = m.message.bytes();
-    (void)store->save(s);
+    (void)store->save(stored(m));
     queue_push(std::move(m));
   }
   for (std::uint16_t id : incoming_qos2) (void)store->remove_incoming(id);

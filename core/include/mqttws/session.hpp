@@ -61,6 +61,8 @@ struct session_stats {
   std::uint64_t connections = 0;         ///< Successful CONNACKs so far.
   std::uint64_t packets_sent = 0, packets_received = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;
+  /// PUBLISH packets sent (resends with DUP included); messages delivered to the user
+  /// (a QoS 2 duplicate is not delivered again, so not counted).
   std::uint64_t messages_sent = 0, messages_received = 0;
 };
 
@@ -127,6 +129,12 @@ class session {
   /// re-authentication (Re-authenticate) with the given Authentication Data. Errors:
   /// invalid_state, properties_require_v5, invalid_reason_code.
   std::error_code authenticate(reason_code code, const properties& props, time_point now);
+
+  /// Replaces the user name and password of the CONNECTs sent from now on (e.g. a refreshed
+  /// token, before the driver opens the next transport). Errors: invalid_options when 3.1.1
+  /// would get a password without a user name (MQTT-3.1.2-22); nothing changes then.
+  std::error_code set_credentials(std::optional<std::string_view> username,
+                                  std::optional<std::string_view> password);
 
   // ---- transport inputs ------------------------------------------------------------------
 
