@@ -66,6 +66,44 @@ TEST(SessionConnect, v311_connect_carries_client_id_clean_session_keep_alive_and
   EXPECT_TRUE(c->props.empty());
 }
 
+TEST(SessionConnect, set_credentials_changes_the_next_connect_only) {
+  for (protocol_version v : {protocol_version::v311, protocol_version::v5}) {
+    SCOPED_TRACE(version_name(v));
+    session_options o = test_options(v);
+    o.username = "alice";
+    o.password = "token-1";
+    scripted_broker b(o);
+    EXPECT_EQ(b.connect_ok().connect->password, std::optional<std::string_view>("token-1"));
+    // A refreshed token, as a driver sets it before opening the next transport.
+    ASSERT_TRUE(ok(b.session().set_credentials("alice", std::string_view("token-2"))));
+    b.no_more_packets();
+    b.lose_connection();
+    const auto second = b.connect_ok();
+    EXPECT_EQ(second.connect->username, std::optional<std::string_view>("alice"));
+    EXPECT_EQ(second.connect->password, std::optional<std::string_view>("token-2"));
+    // Removing both sends neither.
+    ASSERT_TRUE(ok(b.session().set_credentials(std::nullopt, std::nullopt)));
+    b.lose_connection();
+    const auto third = b.connect_ok();
+    EXPECT_FALSE(third.connect->username.has_value());
+    EXPECT_FALSE(third.connect->password.has_value());
+  }
+}
+
+TEST(SessionConnect, v311_set_credentials_refuses_a_password_without_user_name) {
+  session_options o = test_options(protocol_version::v311);
+  o.username = "alice";
+  o.password = "token-1";
+  scripted_broker b(o);
+  EXPECT_TRUE(is_error(b.session().set_credentials(std::nullopt, std::string_view("x")),
+                       errc::invalid_options));
+  b.connect();
+  b.open();
+  sent<connect> c = b.expect<connect>();
+  EXPECT_EQ(c->username, std::optional<std::string_view>("alice")) << "nothing changed";
+  EXPECT_EQ(c->password, std::optional<std::string_view>("token-1"));
+}
+
 TEST(SessionConnect, v311_connect_without_credentials_has_no_username_or_password) {
   scripted_broker b(test_options(protocol_version::v311));
   b.connect();
