@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds mqttws: native (Release) into build/native, WebAssembly into build/wasm, and the
-# mqtt-packet byte vectors into build/mqtt-packet-vectors.json; on request also the sanitizer
-# and fuzzer builds. Expects scripts/setup.sh to have run.
-# Usage: scripts/build.sh [vectors|native|wasm|sanitize|fuzz]...  (default: vectors native wasm)
+# Builds mqttws: native (Release) into build/native, WebAssembly into build/wasm, the npm
+# package (npm/dist and build/mqttws-<version>.tgz) and the mqtt-packet byte vectors into
+# build/mqtt-packet-vectors.json; on request also the sanitizer and fuzzer builds. Expects
+# scripts/setup.sh to have run.
+# Usage: scripts/build.sh [vectors|native|wasm|npm|sanitize|fuzz]...
+#        (default: vectors native wasm npm)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 targets=("$@")
-((${#targets[@]})) || targets=(vectors native wasm)
+((${#targets[@]})) || targets=(vectors native wasm npm)
 
 build_vectors() {
   local out="$MQTTWS_BUILD/mqtt-packet-vectors.json"
@@ -46,6 +48,22 @@ build_wasm() {
   configure_and_build wasm emcmake -- -DCMAKE_BUILD_TYPE=Release -DMQTTWS_WERROR=ON
 }
 
+# The npm package: the wasm module linked size-optimised (-Oz, full LTO — Debian ships no
+# thin-LTO system libraries —, no RTTI) in build/npm-wasm,
+# bundled with the TypeScript wrapper into npm/dist (which prints the browser download size),
+# then packed into build/mqttws-<version>.tgz.
+build_npm() {
+  log "npm package (build/npm-wasm, npm/dist, build/mqttws-*.tgz)"
+  configure_and_build npm-wasm emcmake -- -DCMAKE_BUILD_TYPE=MinSizeRel \
+    -DMQTTWS_BUILD_TESTS=OFF -DMQTTWS_WERROR=ON "-DCMAKE_CXX_FLAGS=-fno-rtti -flto" \
+    -DCMAKE_EXE_LINKER_FLAGS=-flto "-DCMAKE_CXX_FLAGS_MINSIZEREL=-Oz -DNDEBUG"
+  (cd "$MQTTWS_ROOT/npm" && node scripts/build.mjs "$MQTTWS_BUILD/npm-wasm/wasm") ||
+    die "npm package build failed"
+  rm -f "$MQTTWS_BUILD"/mqttws-*.tgz
+  (cd "$MQTTWS_ROOT/npm" && npm pack --silent --pack-destination "$MQTTWS_BUILD" >/dev/null) ||
+    die "npm pack failed"
+}
+
 # Core tests under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
 build_sanitize() {
   log "sanitizer build (build/sanitize)"
@@ -64,10 +82,11 @@ for t in "${targets[@]}"; do
   case $t in
     native) build_native ;;
     wasm) build_wasm ;;
+    npm) build_npm ;;
     vectors) build_vectors ;;
     sanitize) build_sanitize ;;
     fuzz) build_fuzz ;;
-    *) die "unknown target '$t' (native, wasm, vectors, sanitize, fuzz)" ;;
+    *) die "unknown target '$t' (native, wasm, npm, vectors, sanitize, fuzz)" ;;
   esac
 done
 
@@ -78,6 +97,7 @@ artifacts:
   codec benchmark       $MQTTWS_BUILD/native/bench/codec_bench
   wasm core library     $MQTTWS_BUILD/wasm/core/libmqttws_core.a
   wasm tests (node)     $MQTTWS_BUILD/wasm/tests/core_tests.js
+  npm package           $MQTTWS_BUILD/mqttws-*.tgz (npm/dist; size: npm/dist/size.json)
   fuzzer (if built)     $MQTTWS_BUILD/fuzz/tests/fuzz/stream_decoder_fuzzer
   mqtt-packet vectors   $MQTTWS_BUILD/mqtt-packet-vectors.json
 INFO

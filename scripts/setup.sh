@@ -12,6 +12,7 @@ packages=(
   emscripten                                      # the WebAssembly build
   mosquitto mosquitto-clients                     # the real broker the tests start
   nodejs                                          # npm package, Jest, code generation
+  chromium                                        # the npm package's browser test (headless)
 )
 
 missing=()
@@ -30,7 +31,8 @@ if ((${#missing[@]})); then
 fi
 command -v npm >/dev/null || die "npm not found (Node.js 20 with npm is expected on this machine)"
 
-# npm dev dependencies (mqtt-packet for the codec vectors; later Jest, ws, playwright-core).
+# npm dev dependencies: mqtt-packet (codec vectors), TypeScript, esbuild, Jest, ws, MQTT.js
+# (interop tests), playwright-core (drives Debian's chromium; it downloads no browser).
 # Reinstalled only when the lock file changed since the last install.
 npm_dir="$MQTTWS_ROOT/npm"
 stamp="$npm_dir/node_modules/.mqttws-installed"

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine, builds everything and runs every test suite:
 #   native core tests (ctest), the same core tests compiled with em++ and run by node,
-#   the core tests under ASan+UBSan (clang), and a libFuzzer smoke run of the stream decoder.
+#   the core tests under ASan+UBSan (clang), a libFuzzer smoke run of the stream decoder,
+#   and for the npm package: Jest against mosquitto in Node, headless Chromium, and an
+#   install of the packed tarball into an empty folder.
 # Exits non-zero if anything fails. MQTTWS_FUZZ_SECONDS sets the fuzz run (default 30).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 
 "$here/setup.sh"
-"$here/build.sh" vectors native wasm sanitize fuzz
+"$here/build.sh" vectors native wasm npm sanitize fuzz
 
 failures=()
 run() {
@@ -34,9 +36,20 @@ fuzz_smoke() {
 
 ctest_in() { ctest --test-dir "$MQTTWS_BUILD/$1" --output-on-failure --timeout 600; }
 
+npm_jest() { (cd "$MQTTWS_ROOT/npm" && node node_modules/jest/bin/jest.js --ci --runInBand); }
+npm_browser() { node "$MQTTWS_ROOT/npm/test/browser/run.mjs"; }
+npm_install_test() {
+  local tgz
+  tgz=$(ls "$MQTTWS_BUILD"/mqttws-*.tgz) || return 1
+  "$MQTTWS_ROOT/npm/test/install/run.sh" "$tgz"
+}
+
 run "native tests" ctest_in native
 run "wasm tests (node)" ctest_in wasm
 run "sanitizer tests (ASan+UBSan)" ctest_in sanitize
+run "npm: jest tests (Node, mosquitto over ws)" npm_jest
+run "npm: browser test (headless Chromium)" npm_browser
+run "npm: package install test" npm_install_test
 run "fuzz smoke (${MQTTWS_FUZZ_SECONDS:-30} s)" fuzz_smoke
 
 if ((${#failures[@]})); then

@@ -1,0 +1,55 @@
+// mqttws — MQTT 3.1.1/5.0 over WebSocket for browsers and Node, on the same C++ core as
+// native apps (compiled to WebAssembly). API shaped like MQTT.js.
+
+import { MqttClient } from './client.js';
+import { toRawOptions, webSocketOf, type IClientOptions } from './options.js';
+import { loadWasm } from './wasm.js';
+
+/**
+ * Connects to the broker at `url` (ws:// or wss://) and keeps the connection up until
+ * `end()`. Throws MqttError `invalid_url` for a URL that is not ws(s)://, and `no_websocket`
+ * when there is no WebSocket implementation (pass `WebSocket` in Node without one).
+ */
+export function connect(url: string, options: IClientOptions = {}): MqttClient {
+  const raw = toRawOptions(url, options);
+  return new MqttClient(raw, webSocketOf(options), options);
+}
+
+/**
+ * Like {@link connect}, resolving once connected. Rejects with the first error (a refused
+ * CONNECT carries the broker's `reasonCode`); the client is then ended.
+ */
+export function connectAsync(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = connect(url, options);
+    const onConnect = () => {
+      client.off('error', onError);
+      resolve(client);
+    };
+    const onError = (error: Error) => {
+      client.off('connect', onConnect);
+      client.end(true, () => reject(error));
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
+}
+
+/**
+ * Bytes allocated on the shared wasm heap (all clients). A diagnostic: after every client
+ * has ended it returns to what it was before they were created.
+ */
+export async function wasmMemoryInUse(): Promise<number> {
+  return (await loadWasm()).heapInUse();
+}
+
+export { MqttClient };
+export { MqttError } from './errors.js';
+export type {
+  ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback, SubscribeCallback,
+  UnsubscribeCallback,
+} from './client.js';
+export type {
+  IClientOptions, ReconnectOptions, ServerOption, WebSocketConstructor,
+} from './options.js';
+export type * from './packets.js';

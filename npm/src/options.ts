@@ -1,0 +1,157 @@
+// Client options in MQTT.js's names, and their translation into the core's options.
+
+import { MqttError } from './errors.js';
+import { toBytes, type Payload } from './payload.js';
+import type { Properties, QoS } from './packets.js';
+import type { RawOptions } from './raw.js';
+
+/** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
+
+/** One more broker to fail over to (MQTT.js `servers` shape), or its URL. */
+export type ServerOption = string | { host: string; port?: number; protocol?: 'ws' | 'wss' };
+
+export interface ReconnectOptions {
+  /** First delay in ms (default: reconnectPeriod, i.e. 1000). */
+  initialDelay?: number;
+  /** Largest delay in ms (default 30000). */
+  maxDelay?: number;
+  /** Growth factor per failed attempt, >= 1 (default 2). */
+  multiplier?: number;
+  /** Randomized fraction of each delay, 0..1 (default 0.5). */
+  jitter?: number;
+}
+
+/** Options of {@link connect}, named and defaulted as in MQTT.js where it has them. */
+export interface IClientOptions {
+  /** Default: "mqttws_" and 8 random hex digits. */
+  clientId?: string;
+  /** 4 (MQTT 3.1.1, the default as in MQTT.js), 5 (MQTT 5) or 3 (MQTT 3.1). */
+  protocolVersion?: 3 | 4 | 5;
+  /** Clean start / clean session (default true). */
+  clean?: boolean;
+  /** Keep alive in seconds (default 60; 0 disables it). */
+  keepalive?: number;
+  username?: string;
+  password?: string | Uint8Array;
+  will?: {
+    topic: string;
+    payload: Payload;
+    qos?: QoS;
+    retain?: boolean;
+    properties?: Properties;
+  };
+  /** CONNECT properties (MQTT 5). */
+  properties?: Properties;
+  /** Initial reconnect delay in ms (default 1000); 0 disables reconnecting. */
+  reconnectPeriod?: number;
+  /** Exponential backoff; its initialDelay overrides reconnectPeriod. */
+  reconnect?: ReconnectOptions;
+  /** Ms from opening the WebSocket until CONNACK (default 30000). */
+  connectTimeout?: number;
+  /** More brokers, tried in turn after the URL's. */
+  servers?: ServerOption[];
+  /** WebSocket implementation (default: globalThis.WebSocket). In Node < 22 pass `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /** Messages kept while offline or beyond the broker's Receive Maximum (default 1000). */
+  maxOfflineQueue?: number;
+}
+
+function invalidUrl(url: string, why: string): MqttError {
+  return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');
+}
+
+/** ws:// or wss:// URL without credentials; the credentials, if any. */
+function parseUrl(url: string): { url: string; username?: string; password?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw invalidUrl(url, 'not a URL');
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+    throw invalidUrl(url, 'mqttws speaks MQTT over WebSocket: use ws:// or wss://');
+  }
+  const username = u.username ? decodeURIComponent(u.username) : undefined;
+  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), username, password };
+}
+
+function serverUrl(s: ServerOption, base: URL): string {
+  if (typeof s === 'string') return parseUrl(s).url;
+  const protocol = s.protocol ?? base.protocol.slice(0, -1);
+  const port = s.port ?? (base.port || undefined);
+  return parseUrl(`${protocol}://${s.host}${port ? `:${port}` : ''}${base.pathname}`).url;
+}
+
+/** Copies `p` with binary values as bytes and user property values as strings. */
+export function rawProperties(p: Properties | undefined): object | undefined {
+  if (!p) return undefined;
+  const out: Record<string, unknown> = { ...p };
+  if (p.correlationData !== undefined) out.correlationData = toBytes(p.correlationData);
+  if (p.authenticationData !== undefined) out.authenticationData = toBytes(p.authenticationData);
+  if (p.userProperties) {
+    const users: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(p.userProperties)) {
+      users[k] = Array.isArray(v) ? v.map(String) : String(v);
+    }
+    out.userProperties = users;
+  }
+  return out;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 52);
+}
+
+/** The WebSocket constructor to use; throws MqttError no_websocket when there is none. */
+export function webSocketOf(options: IClientOptions): WebSocketConstructor {
+  const ctor = options.WebSocket ??
+    (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!ctor) {
+    throw new MqttError('no WebSocket implementation: pass one with the WebSocket option ' +
+                        "(in Node, e.g. `import WebSocket from 'ws'`)", 'no_websocket');
+  }
+  return ctor;
+}
+
+/** The core's options for `url` and MQTT.js-style `o`; throws MqttError on a bad URL. */
+export function toRawOptions(url: string, o: IClientOptions): RawOptions {
+  const main = parseUrl(url);
+  const base = new URL(main.url);
+  const reconnectPeriod = o.reconnectPeriod ?? 1000;
+  const backoff = o.reconnect ?? {};
+  const initialDelay = backoff.initialDelay ?? (reconnectPeriod || 1000);
+  const username = o.username ?? main.username;
+  const password = o.password ?? main.password;
+  const raw: RawOptions = {
+    protocolVersion: o.protocolVersion ?? 4,
+    clientId: o.clientId ?? `mqttws_${Math.random().toString(16).slice(2, 10)}`,
+    clean: o.clean ?? true,
+    keepalive: o.keepalive ?? 60,
+    servers: [main.url, ...(o.servers ?? []).map((s) => serverUrl(s, base))],
+    connectTimeout: o.connectTimeout ?? 30000,
+    reconnect: reconnectPeriod !== 0,
+    initialDelay,
+    maxDelay: Math.max(backoff.maxDelay ?? 30000, initialDelay),
+    multiplier: backoff.multiplier ?? 2,
+    jitter: backoff.jitter ?? 0.5,
+    seed: randomSeed(),
+    maxQueued: o.maxOfflineQueue ?? 1000,
+  };
+  if (username !== undefined) raw.username = username;
+  if (password !== undefined) raw.password = toBytes(password);
+  if (o.properties) raw.properties = rawProperties(o.properties);
+  if (o.will) {
+    raw.will = {
+      topic: o.will.topic,
+      payload: toBytes(o.will.payload),
+      qos: o.will.qos ?? 0,
+      retain: o.will.retain ?? false,
+      properties: rawProperties(o.will.properties),
+    };
+  }
+  return raw;
+}

@@ -1,0 +1,120 @@
+// A real mosquitto for the tests: a websockets listener on a free loopback port, in a fresh
+// temporary directory. mosquitto 2.0's websockets listeners ignore the bind address, so the
+// broker requires a password (allow_anonymous false) — nothing else can use it.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const USERNAME = 'mqttws';
+const PASSWORD = 'test-secret';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class Broker {
+  /** Starts a broker; `persistence` keeps sessions and queued messages across restarts. */
+  static async start({ persistence = false } = {}) {
+    const b = new Broker(await freePort(), await freePort(), persistence);
+    await b.#launch();
+    return b;
+  }
+
+  #child = null;
+
+  constructor(port, tcpPort, persistence) {
+    this.port = port;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttws-broker-'));
+    fs.chmodSync(this.dir, 0o777);  // mosquitto drops root to user "mosquitto"
+    const passwd = path.join(this.dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwd, USERNAME, PASSWORD]);
+    fs.chmodSync(passwd, 0o644);
+    const conf = [
+      'per_listener_settings false',
+      'allow_anonymous false',
+      `password_file ${passwd}`,
+      'max_queued_messages 0',
+      'set_tcp_nodelay true',
+      `persistence ${persistence}`,
+      `persistence_location ${this.dir}/`,
+      'log_type error',
+      'log_type warning',
+      // mosquitto 2.0.11 opens no websockets listener unless a plain one exists too.
+      `listener ${tcpPort} 127.0.0.1`,
+      'protocol mqtt',
+      `listener ${port} 127.0.0.1`,
+      'protocol websockets',
+      '',
+    ].join('\n');
+    this.config = path.join(this.dir, 'mosquitto.conf');
+    fs.writeFileSync(this.config, conf, { mode: 0o644 });
+    this.url = `ws://127.0.0.1:${port}`;
+    this.username = USERNAME;
+    this.password = PASSWORD;
+  }
+
+  /** Options that authenticate against this broker. */
+  get auth() {
+    return { username: USERNAME, password: PASSWORD };
+  }
+
+  async #launch() {
+    const log = fs.openSync(path.join(this.dir, 'mosquitto.log'), 'a');
+    this.#child = spawn('mosquitto', ['-c', this.config], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    for (let i = 0; i < 200; i++) {
+      if (await canConnect(this.port)) return;
+      const done = await Promise.race([exited.then(() => true), sleep(25).then(() => false)]);
+      if (done) break;
+    }
+    throw new Error(`mosquitto did not start: ${fs.readFileSync(path.join(this.dir, 'mosquitto.log'), 'utf8')}`);
+  }
+
+  /** Stops the broker (SIGTERM: it saves its persistence file) and waits for it to exit. */
+  async stop() {
+    const child = this.#child;
+    if (!child) return;
+    this.#child = null;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  }
+
+  async start() {
+    await this.#launch();
+  }
+
+  /** Stops the broker and removes its directory. */
+  async close() {
+    await this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { Broker, USERNAME, PASSWORD };

@@ -1,0 +1,22 @@
+// Run from a folder where the packed mqttws was npm-installed: require() gets the CJS build.
+'use strict';
+const { connectAsync, MqttError } = require('mqttws');
+const WebSocket = require(process.env.MQTTWS_WS_MODULE);
+
+(async () => {
+  if (typeof MqttError !== 'function') throw new Error('MqttError is not exported');
+  const client = await connectAsync(process.env.MQTTWS_URL, {
+    username: process.env.MQTTWS_USERNAME, password: process.env.MQTTWS_PASSWORD, WebSocket,
+  });
+  await client.subscribeAsync('install/cjs/+', { qos: 1 });
+  const got = new Promise((resolve) => client.once('message', (topic, payload) =>
+    resolve(`${topic}=${new TextDecoder().decode(payload)}`)));
+  await client.publishAsync('install/cjs/x', 'from require', { qos: 1 });
+  const result = await got;
+  await client.endAsync();
+  if (result !== 'install/cjs/x=from require') throw new Error(`unexpected ${result}`);
+  console.log('require("mqttws"): ok');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
