@@ -358,6 +358,9 @@ std::error_code session::disconnect(time_point now, reason_code code, const prop
       d.actions.push_back({transport_action::kind::close, {}});
     }
     d.end_session();
+    // Whatever the state, disconnect() ends with one disconnected_event (ec clear), as it
+    // does after the DISCONNECT when connected: drivers see one way for a session to end.
+    d.emit(disconnected_event{});
   }
   return {};
 }

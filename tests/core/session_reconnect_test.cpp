@@ -600,5 +600,45 @@ TEST(SessionReconnect, disconnect_while_connecting_closes_the_transport_being_op
   EXPECT_EQ(b.opens_requested(), 1u);
 }
 
+// ---- disconnect() while not connected -------------------------------------------------------
+
+TEST(SessionReconnect, disconnect_while_waiting_to_reconnect_ends_with_one_disconnected_event) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  const operation_id pub = expect_id(b.publish("a", "1", qos::at_least_once));
+  b.expect<publish>();
+  b.lose_connection();
+  ASSERT_EQ(b.state(), session_state::waiting_to_reconnect);
+
+  ASSERT_TRUE(ok(b.disconnect()));
+  operation_event op = b.next_event<operation_event>();
+  EXPECT_EQ(op.id, pub);
+  EXPECT_TRUE(is_error(op.ec, errc::session_closed));
+  disconnected_event d = b.next_event<disconnected_event>();
+  EXPECT_TRUE(ok(d.ec));
+  EXPECT_FALSE(d.will_reconnect);
+  b.no_more_events();
+  EXPECT_EQ(b.state(), session_state::closed);
+  b.advance(std::chrono::hours(1));
+  b.no_more_events();
+  EXPECT_EQ(b.opens_requested(), 1u) << "no reconnection after disconnect()";
+}
+
+TEST(SessionReconnect, disconnect_while_awaiting_connack_closes_and_ends_with_one_event) {
+  scripted_broker b(test_options());
+  b.connect();
+  b.open();
+  b.expect<connect>();
+  b.clear_actions();
+  ASSERT_TRUE(ok(b.disconnect()));
+  b.expect_close();
+  b.no_more_packets();  // no DISCONNECT before CONNACK
+  disconnected_event d = b.next_event<disconnected_event>();
+  EXPECT_TRUE(ok(d.ec));
+  EXPECT_FALSE(d.will_reconnect);
+  b.no_more_events();
+  EXPECT_EQ(b.state(), session_state::closed);
+}
+
 }  // namespace
 }  // namespace mqttws::test

@@ -116,7 +116,9 @@ class session {
   result<operation_id> request(const mqttws::publish& p, duration timeout, time_point now);
 
   /// Ends the session: sends DISCONNECT (with `code` and `props` on MQTT 5) if connected, then
-  /// closes the transport; no reconnection. Operations still pending complete with
+  /// closes the transport; no reconnection. A disconnected_event with a clear `ec` follows:
+  /// once the transport reports the close when connected, at once otherwise (the pending
+  /// operations' events come first). Operations still pending complete with
   /// errc::session_closed (QoS 1/2 messages stay in a persistent session's store and are
   /// resent by the next session that resumes it). Errors: invalid_state (already closed),
   /// codec errors for `props`, invalid_property_value for a non-zero Session Expiry Interval
@@ -143,6 +145,9 @@ class session {
   /// Bytes from the transport, in any fragmentation.
   void receive(const std::uint8_t* data, std::size_t size, time_point now);
   /// The transport closed (or failed to open). `ec`: why, or empty for an orderly close.
+  /// Report every close, including one the session asked for with a close action: after a
+  /// disconnect() that is what completes it (state closed, disconnected_event). Reports for a
+  /// transport the session already gave up on are ignored.
   void on_transport_closed(std::error_code ec, time_point now);
   /// The time given by next_timeout() has come. Early, late or repeated calls are harmless.
   void handle_timeout(time_point now);
