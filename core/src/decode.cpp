@@ -270,4 +270,13 @@ std::error_code decode(std::string_view bytes, protocol_version v, packet& out) 
   return errc::invalid_packet_type;
 }
 
+std::error_code decode_properties(std::string_view bytes, property_context ctx,
+                                  properties& out) {
+  out = properties{};
+  if (bytes.empty()) return {};
+  detail::reader r(bytes);
+  if (std::error_code ec = detail::read_properties(r, ctx, out)) return ec;
+  return r.empty() ? std::error_code() : std::error_code(errc::trailing_bytes);
+}
+
 }  // namespace mqttws

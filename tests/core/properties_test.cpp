@@ -220,6 +220,41 @@ TEST(properties, carriers_with_an_empty_property_block_decode) {
   }
 }
 
+// ---- decode_properties: a property block on its own -----------------------------------------
+
+std::string_view chars(const std::vector<std::uint8_t>& b) { return as_chars(b.data(), b.size()); }
+
+TEST(properties, decode_properties_reads_a_block_as_its_packet_carries_it) {
+  // Property Length 17; Reason String "hi"; User Property ("k", "v"); Session Expiry 60 (0x11).
+  const std::vector<std::uint8_t> block = hex("11 1f0002 6869 260001 6b 0001 76 1100 00003c");
+  properties p;
+  ASSERT_TRUE(ok(decode_properties(chars(block), ctx::disconnect, p)));
+  EXPECT_EQ(p.reason_string, std::optional<std::string_view>("hi"));
+  ASSERT_EQ(p.user_properties.size(), 1u);
+  EXPECT_EQ(*p.user_properties.begin(), (user_property{"k", "v"}));
+  EXPECT_EQ(p.session_expiry_interval, std::optional<std::uint32_t>(60));
+}
+
+TEST(properties, decode_properties_of_nothing_is_an_empty_block) {
+  properties p;
+  p.reason_string = "stale";
+  ASSERT_TRUE(ok(decode_properties({}, ctx::puback, p)));
+  EXPECT_TRUE(p.empty());
+  ASSERT_TRUE(ok(decode_properties(chars(hex("00")), ctx::puback, p)));
+  EXPECT_TRUE(p.empty());
+}
+
+TEST(properties, decode_properties_checks_the_context_and_what_follows) {
+  properties p;
+  // Session Expiry Interval is not allowed in a PUBACK.
+  EXPECT_TRUE(is_error(decode_properties(chars(hex("05 11 0000003c")), ctx::puback, p),
+                       errc::property_not_allowed));
+  EXPECT_TRUE(is_error(decode_properties(chars(hex("03 1f0002")), ctx::puback, p),
+                       errc::truncated_packet));
+  EXPECT_TRUE(is_error(decode_properties(chars(hex("00 ff")), ctx::puback, p),
+                       errc::trailing_bytes));
+}
+
 // ---- where properties may appear -------------------------------------------------------------
 
 TEST(properties, is_allowed_follows_table_2_4) {

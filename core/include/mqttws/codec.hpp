@@ -66,6 +66,13 @@ std::error_code parse_fixed_header(std::string_view bytes, fixed_header& out, bo
 /// Errors: everything named in errc under framing, fields and properties.
 std::error_code decode(std::string_view bytes, protocol_version v, packet& out);
 
+/// Decodes a property block exactly as a packet of context `ctx` carries it (Property Length,
+/// then the properties) from the whole of `bytes`, with the checks decode() makes (allowed in
+/// `ctx`, no duplicates, valid values and UTF-8). Empty `bytes` is an empty block. The views in
+/// `out` point into `bytes`. Errors: those of decode() for properties, trailing_bytes.
+std::error_code decode_properties(std::string_view bytes, property_context ctx,
+                                  properties& out);
+
 inline std::string_view as_chars(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
