@@ -1,0 +1,612 @@
+// The client driver: one session, one transport, one timer, on the user's executor.
+//
+// After every input (a command, a transport callback, the timer) drive() does what the
+// session asks, in the order the session rule fixes: write what poll_transmit() gives, act
+// on poll_transport_action(), deliver poll_event(); then re-arm the timer at next_timeout().
+#include "mqttws/client.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "mqttws/endpoint_url.hpp"
+#include "mqttws/error.hpp"
+#include "mqttws/transport.hpp"
+
+namespace mqttws {
+namespace {
+
+namespace asio = boost::asio;
+
+// session_options is made of views: this keeps the arrays they point to alive while a
+// session is constructed or validated from client_options.
+struct session_options_holder {
+  session_options so;
+  std::vector<user_property> user_props;
+  std::vector<user_property> will_user_props;
+
+  explicit session_options_holder(const client_options& o) {
+    so.version = o.version;
+    so.client_id = o.client_id;
+    so.clean_start = o.clean_start;
+    so.keep_alive = o.keep_alive;
+    if (o.username) so.username = *o.username;
+    if (o.password) so.password = *o.password;
+    if (o.will) {
+      const will_options& w = *o.will;
+      will_message m;
+      m.topic = w.topic;
+      m.payload = w.payload;
+      m.qos = w.qos;
+      m.retain = w.retain;
+      m.props.will_delay_interval = w.delay_interval;
+      m.props.message_expiry_interval = w.message_expiry_interval;
+      m.props.payload_format_indicator = w.payload_format_indicator;
+      if (w.content_type) m.props.content_type = *w.content_type;
+      if (w.response_topic) m.props.response_topic = *w.response_topic;
+      if (w.correlation_data) m.props.correlation_data = *w.correlation_data;
+      for (const string_pair& p : w.user_properties) {
+        will_user_props.push_back({p.first, p.second});
+      }
+      m.props.user_properties = will_user_props;
+      so.will = m;
+    }
+    properties& cp = so.connect_properties;
+    cp.session_expiry_interval = o.session_expiry_interval;
+    cp.receive_maximum = o.receive_maximum;
+    cp.maximum_packet_size = o.maximum_packet_size;
+    cp.topic_alias_maximum = o.topic_alias_maximum;
+    cp.request_response_information = o.request_response_information;
+    cp.request_problem_information = o.request_problem_information;
+    if (o.authentication_method) cp.authentication_method = *o.authentication_method;
+    if (o.authentication_data) cp.authentication_data = *o.authentication_data;
+    for (const string_pair& p : o.user_properties) user_props.push_back({p.first, p.second});
+    cp.user_properties = user_props;
+    for (const std::string& e : o.endpoints) so.endpoints.emplace_back(e);
+    so.connect_timeout = o.connect_timeout;
+    so.ping_timeout = o.ping_timeout;
+    so.reconnect = o.reconnect;
+    so.backoff = o.backoff;
+    so.max_queued = o.max_queued;
+    so.when_queue_full = o.when_queue_full;
+    so.queue_qos0_offline = o.queue_qos0_offline;
+    so.auto_topic_alias = o.auto_topic_alias;
+    so.response_topic_prefix = o.response_topic_prefix;
+  }
+  session_options_holder(const session_options_holder&) = delete;
+  session_options_holder& operator=(const session_options_holder&) = delete;
+};
+
+std::error_code validate_endpoints(const client_options& o) {
+  for (const std::string& e : o.endpoints) {
+    endpoint_url url;
+    if (std::error_code ec = parse_url(e, url)) return ec;
+  }
+  return {};
+}
+
+}  // namespace
+
+struct client::impl : std::enable_shared_from_this<impl> {
+  impl(executor_type e, client_options o) : ex(std::move(e)), opts(std::move(o)), timer(ex) {
+    username = opts.username;
+    password = opts.password;
+    headers = opts.headers;
+    make_session();
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+  executor_type ex;
+  client_options opts;
+  // Credentials and headers as before_connect last left them.
+  std::optional<std::string> username, password;
+  std::vector<string_pair> headers;
+  memory_store own_store;  // survives reconnects and a reconnect after disconnect
+  std::unique_ptr<session> s;
+  asio::steady_timer timer;
+  std::uint64_t timer_seq = 0;
+  std::optional<time_point> armed;  // the deadline the pending wait is for
+  const std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
+
+  std::shared_ptr<transport> t;
+  bool t_open = false, t_closing = false;
+  std::uint64_t generation = 0;  // of `t`: callbacks of older transports are ignored
+  std::uint32_t attempts = 0;
+  transport_stats old_transports;  // counters of transports already gone
+  std::uint64_t transports_opened = 0;
+  std::vector<std::uint8_t> tx;
+
+  // Pending operations.
+  connect_completion connecting;
+  std::size_t connect_failures = 0;
+  std::unordered_map<operation_id, publish_completion> publishes;
+  std::unordered_map<operation_id, subscribe_completion> acks;  // subscribe and unsubscribe
+  std::unordered_map<operation_id, request_completion> requests;
+  std::unordered_map<operation_id, std::vector<std::string>> unsubscribing;
+  std::vector<disconnect_completion> disconnects;
+
+  // Per-subscription handlers, by subscribe operation, with the filters still subscribed.
+  struct subscription_entry {
+    message_handler handler;
+    std::vector<std::string> filters;
+  };
+  std::unordered_map<operation_id, subscription_entry> subscriptions;
+  // MQTT 5: the Subscription Identifier we gave each subscribe with a handler.
+  std::unordered_map<std::uint32_t, operation_id> subscription_ids;
+  std::uint32_t next_subscription_id = 0;
+  bool subscription_ids_available = true;  // until a CONNACK says otherwise
+
+  // Event handlers.
+  std::function<void(const connected_event&)> on_connected;
+  std::function<void(const disconnected_event&)> on_disconnected;
+  std::function<void(const reconnecting_event&)> on_reconnecting;
+  std::function<void(const auth_event&)> on_auth;
+  message_handler on_message;
+
+  bool driving = false, again = false, dead = false;
+
+  // ---- helpers ---------------------------------------------------------------------------
+  time_point now() const {
+    return at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - origin)
+                     .count());
+  }
+
+  void make_session() {
+    session_options_holder h(opts);
+    s = std::make_unique<session>(h.so, opts.store ? opts.store : &own_store);
+  }
+
+  void account(const std::shared_ptr<transport>& x) {
+    const transport_stats st = x->stats();
+    old_transports.writes += st.writes;
+    old_transports.bytes_written += st.bytes_written;
+    old_transports.bytes_read += st.bytes_read;
+  }
+
+  // ---- the driver rule ---------------------------------------------------------------------
+  void drive() {
+    if (dead) return;
+    if (driving) {
+      again = true;  // a handler called us back: the outer loop goes round once more
+      return;
+    }
+    const std::shared_ptr<impl> keep = shared_from_this();  // handlers may destroy the client
+    driving = true;
+    do {
+      again = false;
+      pump();
+    } while (again && !dead);
+    driving = false;
+    if (!dead) arm_timer();
+  }
+
+  void pump() {
+    for (bool progress = true; progress && !dead;) {
+      progress = false;
+      tx.clear();
+      if (s->poll_transmit(tx)) {
+        progress = true;
+        if (t && t_open) t->write(tx.data(), tx.size());
+      }
+      while (!dead) {
+        std::optional<transport_action> a = s->poll_transport_action();
+        if (!a) break;
+        progress = true;
+        act(*a);
+      }
+      while (!dead) {
+        std::optional<session_event> e = s->poll_event();
+        if (!e) break;
+        progress = true;
+        deliver(std::move(*e));
+      }
+    }
+    if (!dead && s->state() == session_state::closed) settle_closed();
+  }
+
+  void arm_timer() {
+    const std::optional<time_point> next = s->next_timeout();
+    if (!next) return;
+    if (armed && *armed <= *next) return;  // an earlier wake-up is pending and re-arms then
+    armed = next;
+    const std::uint64_t seq = ++timer_seq;
+    timer.expires_at(origin + std::chrono::milliseconds(next->time_since_epoch().count()));
+    timer.async_wait([w = weak_from_this(), seq](boost::system::error_code) {
+      std::shared_ptr<impl> self = w.lock();
+      if (!self || self->dead || seq != self->timer_seq) return;  // replaced by a new wait
+      self->armed.reset();
+      self->s->handle_timeout(self->now());
+      self->drive();
+    });
+  }
+
+  // ---- transport ---------------------------------------------------------------------------
+  void act(const transport_action& a) {
+    if (a.what == transport_action::kind::close) {
+      if (t && !t_closing) {
+        t_closing = true;
+        t->close(opts.close_timeout);
+      }
+      return;
+    }
+    drop_transport();
+    const std::uint64_t gen = ++generation;
+
+    connect_attempt attempt;
+    attempt.endpoint = a.endpoint;
+    attempt.attempt = attempts++;
+    attempt.username = username;
+    attempt.password = password;
+    attempt.headers = headers;
+    if (opts.before_connect) {
+      opts.before_connect(attempt);
+      if (dead) return;
+      username = std::move(attempt.username);
+      password = std::move(attempt.password);
+      headers = std::move(attempt.headers);
+    }
+    std::error_code ec = s->set_credentials(
+        username ? std::optional<std::string_view>(*username) : std::nullopt,
+        password ? std::optional<std::string_view>(*password) : std::nullopt);
+
+    endpoint_url url;
+    if (!ec) ec = parse_url(a.endpoint, url);
+    if (!ec) {
+      transport_config config;
+      config.tls = opts.tls;
+      config.headers = headers;
+      t = make_transport(ex, url, config, ec);
+    }
+    if (ec) {
+      // The attempt fails like a failed open: the session moves on (next endpoint, backoff).
+      s->on_transport_closed(ec, now());
+      return;
+    }
+    transport_handlers h;
+    const std::weak_ptr<impl> w = weak_from_this();
+    h.on_open = [w, gen] {
+      if (std::shared_ptr<impl> self = live(w, gen)) {
+        self->t_open = true;
+        self->transports_opened++;
+        self->s->on_transport_open(self->now());
+        self->drive();
+      }
+    };
+    h.on_data = [w, gen](const std::uint8_t* data, std::size_t size) {
+      if (std::shared_ptr<impl> self = live(w, gen)) {
+        self->s->receive(data, size, self->now());
+        self->drive();
+      }
+    };
+    h.on_closed = [w, gen](std::error_code e) {
+      if (std::shared_ptr<impl> self = live(w, gen)) {
+        self->drop_transport();
+        self->s->on_transport_closed(e, self->now());
+        self->drive();
+      }
+    };
+    t->open(std::move(h));
+  }
+
+  static std::shared_ptr<impl> live(const std::weak_ptr<impl>& w, std::uint64_t gen) {
+    std::shared_ptr<impl> self = w.lock();
+    if (!self || self->dead || self->generation != gen) return nullptr;
+    return self;
+  }
+
+  // Forgets the current transport. One that is closing finishes its orderly close on its own
+  // (its callbacks are stale by then); any other is aborted.
+  void drop_transport() {
+    if (!t) return;
+    account(t);
+    if (!t_closing) t->abort();
+    t.reset();
+    t_open = t_closing = false;
+    ++generation;
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+  void deliver(session_event&& e) {
+    std::visit([this](auto&& ev) { on_event(std::move(ev)); }, std::move(e));
+  }
+
+  void on_event(connected_event&& e) {
+    subscription_ids_available = e.subscription_identifiers_available;
+    if (connecting) {
+      connect_result r;
+      r.connected = e;
+      connecting({}, std::move(r));
+    }
+    if (on_connected) on_connected(e);
+  }
+
+  void on_event(disconnected_event&& e) {
+    if (connecting) {
+      ++connect_failures;
+      if (!e.will_reconnect || connect_failures >= std::max<std::size_t>(1, opts.endpoints.size())) {
+        connect_result r;
+        r.reason = e.reason;
+        r.reason_string = e.reason_string;
+        r.properties = e.properties;
+        connecting(e.ec ? e.ec : make_error_code(errc::session_closed), std::move(r));
+      }
+    }
+    if (on_disconnected) on_disconnected(e);
+  }
+
+  void on_event(reconnecting_event&& e) {
+    if (on_reconnecting) on_reconnecting(e);
+  }
+
+  void on_event(auth_event&& e) {
+    if (on_auth) on_auth(e);
+  }
+
+  void on_event(message_event&& e) {
+    if (on_message) {
+      message_handler h = on_message;  // the handler may replace itself
+      h(e.message);
+      if (dead) return;
+    }
+    // Our subscription identifiers say which subscriptions this copy is for (a broker sends
+    // one copy per matching subscription); without them, every matching subscription.
+    std::vector<operation_id> targets;
+    for (std::uint32_t id : e.message.view().props.subscription_identifiers) {
+      auto it = subscription_ids.find(id);
+      if (it != subscription_ids.end()) targets.push_back(it->second);
+    }
+    if (targets.empty()) targets = std::move(e.subscriptions);
+    for (operation_id op : targets) {
+      auto it = subscriptions.find(op);
+      if (it == subscriptions.end() || !it->second.handler) continue;
+      message_handler h = it->second.handler;
+      h(e.message);
+      if (dead) return;
+    }
+  }
+
+  void on_event(operation_event&& e) {
+    switch (e.kind) {
+      case operation_kind::publish: {
+        auto it = publishes.find(e.id);
+        if (it == publishes.end()) return;
+        publish_completion c = std::move(it->second);
+        publishes.erase(it);
+        publish_result r;
+        if (!e.codes.empty()) r.code = e.codes.front();
+        r.reason_string = std::move(e.reason_string);
+        r.properties = std::move(e.properties);
+        c(e.ec, std::move(r));
+        return;
+      }
+      case operation_kind::subscribe:
+      case operation_kind::unsubscribe: {
+        if (e.kind == operation_kind::unsubscribe) forget_filters(e);
+        auto it = acks.find(e.id);
+        if (it == acks.end()) return;
+        subscribe_completion c = std::move(it->second);
+        acks.erase(it);
+        subscribe_result r;
+        r.codes = std::move(e.codes);
+        r.reason_string = std::move(e.reason_string);
+        r.properties = std::move(e.properties);
+        c(e.ec, std::move(r));
+        return;
+      }
+      case operation_kind::request: {
+        auto it = requests.find(e.id);
+        if (it == requests.end()) return;
+        request_completion c = std::move(it->second);
+        requests.erase(it);
+        c(e.ec, std::move(e.response));
+        return;
+      }
+    }
+  }
+
+  // After an UNSUBACK, handlers of the filters it removed stop receiving.
+  void forget_filters(const operation_event& e) {
+    auto u = unsubscribing.find(e.id);
+    if (u == unsubscribing.end()) return;
+    std::vector<std::string> filters = std::move(u->second);
+    unsubscribing.erase(u);
+    if (e.ec) return;
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      if (i < e.codes.size() && !is_success(e.codes[i])) continue;
+      for (auto it = subscriptions.begin(); it != subscriptions.end();) {
+        std::vector<std::string>& f = it->second.filters;
+        f.erase(std::remove(f.begin(), f.end(), filters[i]), f.end());
+        if (f.empty()) {
+          for (auto id = subscription_ids.begin(); id != subscription_ids.end();) {
+            id = id->second == it->first ? subscription_ids.erase(id) : std::next(id);
+          }
+          it = subscriptions.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+
+  // The session has ended: whatever still waits completes now.
+  void settle_closed() {
+    if (t && !t_closing) return;  // wait for the transport's close
+    if (t) return;
+    fail_all(make_error_code(errc::session_closed));
+    std::vector<disconnect_completion> d = std::move(disconnects);
+    disconnects.clear();
+    for (disconnect_completion& c : d) c({});
+  }
+
+  void fail_all(std::error_code ec) {
+    if (connecting) connecting(ec, connect_result{});
+    auto p = std::move(publishes);
+    publishes.clear();
+    for (auto& [id, c] : p) c(ec, publish_result{});
+    auto a = std::move(acks);
+    acks.clear();
+    for (auto& [id, c] : a) c(ec, subscribe_result{});
+    auto r = std::move(requests);
+    requests.clear();
+    for (auto& [id, c] : r) c(ec, message{});
+  }
+
+  void shutdown() {
+    dead = true;
+    if (t) {
+      t->abort();
+      t.reset();
+    }
+    timer.cancel();
+    on_connected = nullptr;
+    on_disconnected = nullptr;
+    on_reconnecting = nullptr;
+    on_auth = nullptr;
+    on_message = nullptr;
+    subscriptions.clear();
+    opts.before_connect = nullptr;
+    const std::error_code aborted = std::make_error_code(std::errc::operation_canceled);
+    fail_all(aborted);
+    for (disconnect_completion& c : disconnects) c(aborted);
+    disconnects.clear();
+  }
+};
+
+// ---- client ---------------------------------------------------------------------------------
+
+client::client(executor_type ex, client_options options)
+    : ex_(ex), impl_(std::make_shared<impl>(std::move(ex), std::move(options))) {}
+
+client::~client() { impl_->shutdown(); }
+
+client::executor_type client::get_executor() const { return ex_; }
+
+std::error_code client::validate(const client_options& options) {
+  if (std::error_code ec = validate_endpoints(options)) return ec;
+  session_options_holder h(options);
+  return session::validate(h.so);
+}
+
+void client::on_connected(std::function<void(const connected_event&)> h) {
+  impl_->on_connected = std::move(h);
+}
+void client::on_disconnected(std::function<void(const disconnected_event&)> h) {
+  impl_->on_disconnected = std::move(h);
+}
+void client::on_reconnecting(std::function<void(const reconnecting_event&)> h) {
+  impl_->on_reconnecting = std::move(h);
+}
+void client::on_message(message_handler h) { impl_->on_message = std::move(h); }
+void client::on_auth(std::function<void(const auth_event&)> h) { impl_->on_auth = std::move(h); }
+
+void client::start_connect(connect_completion c) {
+  impl& d = *impl_;
+  if (d.connecting) return c(std::error_code(errc::invalid_state), connect_result{});
+  if (std::error_code ec = validate_endpoints(d.opts)) return c(ec, connect_result{});
+  if (d.s->state() == session_state::closed && !d.t) {
+    // A new session after a disconnect; a persistent one resumes from the store.
+    d.make_session();
+  }
+  if (std::error_code ec = d.s->connect(d.now())) return c(ec, connect_result{});
+  d.connecting = std::move(c);
+  d.connect_failures = 0;
+  d.drive();
+}
+
+void client::start_publish(const mqttws::publish& p, publish_completion c) {
+  impl& d = *impl_;
+  result<operation_id> r = d.s->publish(p, d.now());
+  if (!r) return c(r.error(), publish_result{});
+  d.publishes.emplace(*r, std::move(c));
+  d.drive();
+}
+
+void client::start_subscribe(subscription_list subs, const properties& props,
+                             message_handler handler, subscribe_completion c) {
+  impl& d = *impl_;
+  properties p = props;
+  std::uint32_t id = 0;
+  if (handler && d.opts.version == protocol_version::v5 && p.subscription_identifiers.empty() &&
+      d.subscription_ids_available && d.next_subscription_id < 268'435'455u) {
+    id = ++d.next_subscription_id;
+    p.subscription_identifiers = subscription_id_list(&id, 1);
+  }
+  result<operation_id> r = d.s->subscribe(subs, p, d.now());
+  if (!r) return c(r.error(), subscribe_result{});
+  if (handler) {
+    if (id != 0) d.subscription_ids.emplace(id, *r);
+    impl::subscription_entry& e = d.subscriptions[*r];
+    e.handler = std::move(handler);
+    for (const subscription& s : subs) e.filters.emplace_back(s.filter);
+  }
+  d.acks.emplace(*r, std::move(c));
+  d.drive();
+}
+
+void client::start_unsubscribe(topic_filter_list filters, const properties& props,
+                               subscribe_completion c) {
+  impl& d = *impl_;
+  result<operation_id> r = d.s->unsubscribe(filters, props, d.now());
+  if (!r) return c(r.error(), subscribe_result{});
+  std::vector<std::string>& f = d.unsubscribing[*r];
+  for (std::string_view v : filters) f.emplace_back(v);
+  d.acks.emplace(*r, std::move(c));
+  d.drive();
+}
+
+void client::start_request(const mqttws::publish& p, duration timeout, request_completion c) {
+  impl& d = *impl_;
+  result<operation_id> r = d.s->request(p, timeout, d.now());
+  if (!r) return c(r.error(), message{});
+  d.requests.emplace(*r, std::move(c));
+  d.drive();
+}
+
+void client::start_disconnect(reason_code code, const properties& props,
+                              disconnect_completion c) {
+  impl& d = *impl_;
+  if (d.s->state() == session_state::closed) {
+    if (d.t) {
+      d.disconnects.push_back(std::move(c));  // an orderly close still under way
+    } else {
+      c({});
+    }
+    return;
+  }
+  if (std::error_code ec = d.s->disconnect(d.now(), code, props)) return c(ec);
+  d.disconnects.push_back(std::move(c));
+  d.drive();
+}
+
+std::error_code client::authenticate(reason_code code, const properties& props) {
+  impl& d = *impl_;
+  std::error_code ec = d.s->authenticate(code, props, d.now());
+  if (!ec) d.drive();
+  return ec;
+}
+
+session_state client::state() const { return impl_->s->state(); }
+
+client_stats client::stats() const {
+  const impl& d = *impl_;
+  client_stats st;
+  st.session = d.s->stats();
+  transport_stats t = d.old_transports;
+  if (d.t) {
+    const transport_stats cur = d.t->stats();
+    t.writes += cur.writes;
+    t.bytes_written += cur.bytes_written;
+  }
+  st.transport_writes = t.writes;
+  st.transport_bytes_written = t.bytes_written;
+  st.transports_opened = d.transports_opened;
+  return st;
+}
+
+std::string client::client_id() const { return std::string(impl_->s->client_id()); }
+
+}  // namespace mqttws
