@@ -1,0 +1,239 @@
+// The CLI's command line: what parses, and the usage error for what does not.
+#include <gtest/gtest.h>
+
+#include "cli_args.hpp"
+
+namespace mqttws::cli {
+namespace {
+
+using outcome = parsed_args::outcome;
+
+parsed_args parse(std::vector<std::string> args) { return parse_args(args); }
+
+TEST(CliArgs, NoArgumentsIsAUsageError) {
+  const parsed_args p = parse({});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_NE(p.text.find("missing subcommand"), std::string::npos);
+}
+
+TEST(CliArgs, UnknownSubcommandIsAUsageError) {
+  const parsed_args p = parse({"publish", "-L", "mqtt://h"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_EQ(p.text, "unknown subcommand 'publish' (pub, sub or bench)");
+}
+
+TEST(CliArgs, HelpOfEachSubcommandDescribesItsFlags) {
+  const parsed_args pub = parse({"pub", "--help"});
+  EXPECT_EQ(pub.result, outcome::help);
+  EXPECT_NE(pub.text.find("-m MSG"), std::string::npos);
+  const parsed_args sub2 = parse({"sub", "--help"});
+  EXPECT_EQ(sub2.result, outcome::help);
+  EXPECT_NE(sub2.text.find("-C COUNT"), std::string::npos);
+  const parsed_args bench = parse({"bench", "--help"});
+  EXPECT_EQ(bench.result, outcome::help);
+  EXPECT_NE(bench.text.find("msgs_per_s"), std::string::npos);
+  EXPECT_EQ(parse({"--help"}).result, outcome::help);
+}
+
+TEST(CliArgs, UnknownFlagIsAUsageError) {
+  const parsed_args p = parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "--frobnicate"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_EQ(p.text, "unknown option '--frobnicate' for pub");
+}
+
+TEST(CliArgs, FlagWithoutItsValueIsAUsageError) {
+  const parsed_args p = parse({"pub", "-L", "mqtt://h", "-t"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_EQ(p.text, "option -t needs a value");
+}
+
+TEST(CliArgs, PubParsesEveryFlag) {
+  const parsed_args p =
+      parse({"pub", "-L", "wss://b.example/mqtt", "-t", "a/b", "-m", "hi", "-q", "2", "-r", "-V",
+             "311", "-i", "me", "-u", "user", "-P", "pw", "-k", "30", "-c", "--will-topic", "w",
+             "--will-payload", "gone", "--will-qos", "1", "--will-retain", "--cafile", "ca.pem",
+             "--cert", "c.pem", "--key", "k.pem", "--insecure", "-H", "Authorization: Bearer t",
+             "-W", "2.5"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.cmd, command::pub);
+  EXPECT_EQ(p.conn.urls, std::vector<std::string>{"wss://b.example/mqtt"});
+  EXPECT_EQ(p.pub.topic, "a/b");
+  EXPECT_EQ(p.pub.from, pub_args::source::message);
+  EXPECT_EQ(p.pub.message, "hi");
+  EXPECT_EQ(p.pub.q, qos::exactly_once);
+  EXPECT_TRUE(p.pub.retain);
+  EXPECT_EQ(p.conn.version, protocol_version::v311);
+  EXPECT_EQ(p.conn.client_id, "me");
+  EXPECT_EQ(p.conn.username, "user");
+  EXPECT_EQ(p.conn.password, "pw");
+  EXPECT_EQ(p.conn.keep_alive, 30);
+  EXPECT_FALSE(p.conn.clean);
+  EXPECT_EQ(p.conn.will_topic, "w");
+  EXPECT_EQ(p.conn.will_payload, "gone");
+  EXPECT_EQ(p.conn.will_qos, qos::at_least_once);
+  EXPECT_TRUE(p.conn.will_retain);
+  EXPECT_EQ(p.conn.cafile, "ca.pem");
+  EXPECT_EQ(p.conn.cert, "c.pem");
+  EXPECT_EQ(p.conn.key, "k.pem");
+  EXPECT_TRUE(p.conn.insecure);
+  ASSERT_EQ(p.conn.headers.size(), 1u);
+  EXPECT_EQ(p.conn.headers[0].first, "Authorization");
+  EXPECT_EQ(p.conn.headers[0].second, "Bearer t");
+  EXPECT_EQ(p.conn.wait_seconds, 2.5);
+}
+
+TEST(CliArgs, PubMessageSources) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-l"}).pub.from,
+            pub_args::source::stdin_lines);
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-n"}).pub.from,
+            pub_args::source::null_message);
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-s"}).pub.from,
+            pub_args::source::stdin_whole);
+  const parsed_args f = parse({"pub", "-L", "mqtt://h", "-t", "a", "-f", "/etc/hostname"});
+  EXPECT_EQ(f.pub.from, pub_args::source::file);
+  EXPECT_EQ(f.pub.file, "/etc/hostname");
+}
+
+TEST(CliArgs, PubWithTwoMessageSourcesIsAUsageError) {
+  const parsed_args p = parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-n"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_NE(p.text.find("only one of -m, -f, -l, -s, -n"), std::string::npos);
+}
+
+TEST(CliArgs, PubWithoutMessageOrTopicIsAUsageError) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a"}).text,
+            "missing message: give one of -m, -f, -l, -s, -n");
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-m", "x"}).text, "missing -t TOPIC");
+}
+
+TEST(CliArgs, PubToAWildcardTopicIsAUsageError) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a/#", "-m", "x"}).result, outcome::usage_error);
+}
+
+TEST(CliArgs, MissingUrlIsAUsageError) {
+  const parsed_args p = parse({"sub", "-t", "a"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_NE(p.text.find("missing -L URL"), std::string::npos);
+}
+
+TEST(CliArgs, MalformedUrlIsAUsageErrorNamingTheUrl) {
+  const parsed_args p = parse({"sub", "-L", "gopher://h", "-t", "a"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_EQ(p.text.rfind("bad URL 'gopher://h': ", 0), 0u) << p.text;
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h:99999", "-t", "a"}).result, outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "no-scheme", "-t", "a"}).result, outcome::usage_error);
+}
+
+TEST(CliArgs, QosOtherThan012IsAUsageError) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-q", "3"}).text,
+            "-q needs 0, 1 or 2, not '3'");
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-q", "x"}).result, outcome::usage_error);
+}
+
+TEST(CliArgs, NumbersAreCheckedForRange) {
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-k", "65536"}).result,
+            outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-k", "-1"}).result,
+            outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-C", "0"}).result, outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-C", "2x"}).result,
+            outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-W", "0"}).result, outcome::usage_error);
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-W", "nan"}).result,
+            outcome::usage_error);
+}
+
+TEST(CliArgs, SubParsesItsFlags) {
+  const parsed_args p = parse({"sub", "-L", "ws://h/", "-L", "ws://g/", "-t", "a/#", "-t", "b/+",
+                               "-q", "1", "-C", "3", "-W", "10", "-v", "-R", "-N", "-F", "%t"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.cmd, command::sub);
+  EXPECT_EQ(p.conn.urls, (std::vector<std::string>{"ws://h/", "ws://g/"}));
+  EXPECT_EQ(p.sub.filters, (std::vector<std::string>{"a/#", "b/+"}));
+  EXPECT_EQ(p.sub.q, qos::at_least_once);
+  EXPECT_EQ(p.sub.count, 3u);
+  EXPECT_TRUE(p.sub.verbose);
+  EXPECT_TRUE(p.sub.no_retained);
+  EXPECT_TRUE(p.sub.no_eol);
+  EXPECT_EQ(p.sub.format, "%t");
+}
+
+TEST(CliArgs, BenchReadsCAsClientsAndNAsMessages) {
+  const parsed_args p =
+      parse({"bench", "-L", "mqtt://h", "-n", "500", "-q", "1", "-s", "128", "-c", "4"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.bench.messages, 500u);
+  EXPECT_EQ(p.bench.q, qos::at_least_once);
+  EXPECT_EQ(p.bench.payload_bytes, 128u);
+  EXPECT_EQ(p.bench.clients, 4u);
+  EXPECT_TRUE(p.conn.clean);
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "-c", "0"}).result, outcome::usage_error);
+}
+
+TEST(CliArgs, PropertyDefaultsToThePublishPacketForPub) {
+  const parsed_args p = parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-D",
+                               "user-property", "unit", "celsius", "-D", "content-type", "text"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  ASSERT_EQ(p.conn.properties.size(), 2u);
+  EXPECT_EQ(p.conn.properties[0].command, "publish");
+  EXPECT_EQ(p.conn.properties[0].name, "user-property");
+  EXPECT_EQ(p.conn.properties[0].value, "unit");
+  EXPECT_EQ(p.conn.properties[0].value2, "celsius");
+  EXPECT_EQ(p.conn.properties[1].value, "text");
+}
+
+TEST(CliArgs, PropertyTakesAnExplicitPacketAsMosquittoDoes) {
+  const parsed_args p = parse({"sub", "-L", "mqtt://h", "-t", "a", "-D", "connect",
+                               "session-expiry-interval", "60", "-D", "subscribe",
+                               "user-property", "k", "v"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.conn.properties[0].command, "connect");
+  EXPECT_EQ(p.conn.properties[0].value, "60");
+  EXPECT_EQ(p.conn.properties[1].command, "subscribe");
+}
+
+TEST(CliArgs, BadPropertiesAreUsageErrors) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-D", "colour", "red"}).text,
+            "-D: property 'colour' is not supported for publish");
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-D", "connect",
+                   "receive-maximum", "0"})
+                .result,
+            outcome::usage_error);
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-V", "311", "-D",
+                   "user-property", "k", "v"})
+                .text,
+            "-D needs MQTT 5 (-V 5)");
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-D", "publish", "content-type", "x"})
+                .text,
+            "-D publish properties only apply to pub");
+}
+
+TEST(CliArgs, PersistentSessionNeedsAClientId) {
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-c"}).text,
+            "-c (persistent session) needs a client id (-i)");
+}
+
+TEST(CliArgs, SessionExpiryMinusOneNeverExpires) {
+  const parsed_args p = parse({"sub", "-L", "mqtt://h", "-t", "a", "-x", "-1"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.conn.session_expiry, 0xFFFFFFFFU);
+}
+
+TEST(CliArgs, WillFlagsNeedAWillTopic) {
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "--will-payload", "x"}).text,
+            "--will-payload, --will-qos and --will-retain need --will-topic");
+}
+
+TEST(CliArgs, HeaderNeedsANameAndAColon) {
+  EXPECT_EQ(parse({"sub", "-L", "ws://h/", "-t", "a", "-H", "Bearer xyz"}).text,
+            "-H needs 'Name: value', not 'Bearer xyz'");
+  EXPECT_EQ(parse({"sub", "-L", "ws://h/", "-t", "a", "-H", ": x"}).result, outcome::usage_error);
+}
+
+TEST(CliArgs, CertificateAndKeyGoTogether) {
+  EXPECT_EQ(parse({"sub", "-L", "mqtts://h", "-t", "a", "--cert", "c.pem"}).text,
+            "--cert and --key go together");
+}
+
+}  // namespace
+}  // namespace mqttws::cli

@@ -1,0 +1,387 @@
+// The built `mqttws` binary, run as a user would, against a real mosquitto: pub -> sub round
+// trips on every transport, -C, -W, -l, -n, -r/-R, -D, bench's JSON, and the exit codes
+// (0 ok, 1 connection/protocol failure, 2 usage) with their one-line reasons.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+#include "mosquitto_fixture.hpp"
+
+namespace mqttws::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string mqttws_binary = MQTTWS_CLI_BINARY;
+
+// One broker for the whole suite: starting one per test would dominate the run time. Tests use
+// their own topics.
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    broker_ = new mosquitto_fixture();
+    broker_->start();
+  }
+  static void TearDownTestSuite() {
+    delete broker_;
+    broker_ = nullptr;
+  }
+
+  // -L for `l`, with the login and, for TLS, the CA.
+  static std::vector<std::string> connection(listener l = listener::mqtt) {
+    std::vector<std::string> a = {"-L", broker_->url(l), "-u", mosquitto_fixture::user, "-P",
+                                  mosquitto_fixture::password};
+    if (l == listener::mqtts || l == listener::wss) {
+      a.insert(a.end(), {"--cafile", broker_->ca_file()});
+    }
+    return a;
+  }
+
+  static std::vector<std::string> args(std::vector<std::string> head,
+                                       const std::vector<std::string>& conn,
+                                       std::vector<std::string> tail = {}) {
+    head.insert(head.end(), conn.begin(), conn.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+  }
+
+  static process_result run(const std::vector<std::string>& a, const std::string& input = {}) {
+    return run_process(mqttws_binary, a, input, seconds(20));
+  }
+
+  // A subscriber started in the background, returned once its subscription is in place
+  // (it prints "subscribed" on stderr with -d).
+  static std::unique_ptr<child_process> start_sub(std::vector<std::string> a) {
+    a.insert(a.begin(), "sub");
+    a.push_back("-d");
+    auto p = std::make_unique<child_process>(mqttws_binary, a);
+    EXPECT_TRUE(p->wait_for_stderr("subscribed", seconds(10))) << "the subscriber never subscribed";
+    return p;
+  }
+
+  static mosquitto_fixture* broker_;
+};
+mosquitto_fixture* Cli::broker_ = nullptr;
+
+TEST_F(Cli, HelpExitsZeroForEverySubcommand) {
+  for (const char* sub : {"pub", "sub", "bench"}) {
+    const process_result r = run({sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << sub;
+    EXPECT_NE(r.out.find("Usage: mqttws " + std::string(sub)), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(run({"--help"}).exit_code, 0);
+}
+
+TEST_F(Cli, BadFlagExitsTwoWithAOneLineReason) {
+  const process_result r = run({"sub", "-L", broker_->url(listener::mqtt), "-t", "a", "--nope"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "mqttws: unknown option '--nope' for sub");
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(Cli, NoArgumentsExitsTwo) { EXPECT_EQ(run({}).exit_code, 2); }
+
+TEST_F(Cli, MalformedUrlExitsTwoNamingTheUrl) {
+  const process_result r = run({"pub", "-L", "htp:/nowhere", "-t", "a", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad URL 'htp:/nowhere'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, UnreachableBrokerExitsOneWithAReason) {
+  const std::uint16_t closed = free_loopback_port();
+  const process_result r =
+      run({"pub", "-L", "mqtt://127.0.0.1:" + std::to_string(closed), "-t", "a", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mqttws: cannot connect to mqtt://127.0.0.1:" + std::to_string(closed) +
+                       ": Connection refused\n");
+}
+
+TEST_F(Cli, WrongPasswordExitsOneWithNotAuthorized) {
+  const process_result r = run({"pub", "-L", broker_->url(listener::mqtt), "-u",
+                                mosquitto_fixture::user, "-P", "wrong", "-t", "a", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mqttws: connection refused: not authorized (0x87)\n");
+}
+
+TEST_F(Cli, WrongPasswordOnMqtt311ExitsOneWithTheReturnCode) {
+  const process_result r =
+      run({"sub", "-L", broker_->url(listener::mqtt), "-V", "311", "-u", mosquitto_fixture::user,
+           "-P", "wrong", "-t", "a"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("mqttws: connection refused: ", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, InvalidTopicFilterExitsTwoBeforeConnecting) {
+  const process_result r = run({"sub", "-L", "mqtt://127.0.0.1:1", "-t", "a/#/b"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "mqttws: -t 'a/#/b': invalid topic filter");
+}
+
+TEST_F(Cli, UnreadableMessageFileExitsOne) {
+  const process_result r = run(args({"pub", "-t", "a", "-f", "/nonexistent/file"}, connection()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mqttws: cannot read /nonexistent/file: No such file or directory\n");
+}
+
+TEST_F(Cli, MessageFromAFileIsSentWhole) {
+  const std::string path = broker_->directory() + "/cli-message.txt";
+  {
+    std::ofstream(path) << "line one\nline two";
+  }
+  auto sub = start_sub(args({"-t", "cli/file", "-C", "1", "-W", "15"}, connection()));
+  const process_result p =
+      run(args({"pub", "-t", "cli/file", "-f", path, "-q", "1"}, connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.out, "line one\nline two\n");
+}
+
+TEST_F(Cli, PubToSubRoundTripPrintsTopicAndPayloadLines) {
+  auto sub = start_sub(args({"-t", "cli/rt/#", "-C", "3", "-v", "-W", "15"}, connection()));
+  for (const char* m : {"one", "two", "three"}) {
+    const process_result p = run(args({"pub", "-t", "cli/rt/x", "-m", m, "-q", "1"}, connection()));
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+  }
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/rt/x one\ncli/rt/x two\ncli/rt/x three\n");
+}
+
+class CliTransport : public Cli, public ::testing::WithParamInterface<listener> {};
+
+TEST_P(CliTransport, RoundTripOverThisTransport) {
+  const std::string topic = std::string("cli/transport/") + to_string(GetParam());
+  auto sub =
+      start_sub(args({"-t", topic, "-C", "1", "-q", "2", "-W", "15"}, connection(GetParam())));
+  const process_result p =
+      run(args({"pub", "-t", topic, "-m", "over the wire", "-q", "2"}, connection(GetParam())));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "over the wire\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Listeners, CliTransport,
+                         ::testing::Values(listener::mqtt, listener::mqtts, listener::ws,
+                                           listener::wss),
+                         [](const auto& p) { return std::string(to_string(p.param)); });
+
+TEST_F(Cli, CountStopsTheSubscriberAfterThatManyMessages) {
+  auto sub = start_sub(args({"-t", "cli/count", "-C", "2", "-W", "15"}, connection()));
+  const process_result p =
+      run(args({"pub", "-t", "cli/count", "-l", "-q", "1"}, connection()), "a\nb\nc\nd\ne\n");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "a\nb\n");
+}
+
+TEST_F(Cli, LinesFromStdinAreOneMessageEach) {
+  auto sub = start_sub(args({"-t", "cli/lines", "-C", "3", "-W", "15"}, connection()));
+  // The last line has no newline: it is still a message.
+  const process_result p =
+      run(args({"pub", "-t", "cli/lines", "-l", "-q", "1"}, connection()), "first\nsecond\nthird");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "first\nsecond\nthird\n");
+}
+
+TEST_F(Cli, ThousandsOfStdinLinesAreAllPublished) {
+  std::string input;
+  for (int i = 1; i <= 3000; ++i) input += std::to_string(i) + "\n";
+  auto sub = start_sub(args({"-t", "cli/many", "-q", "1", "-C", "3000", "-W", "30"}, connection()));
+  const process_result p =
+      run(args({"pub", "-t", "cli/many", "-l", "-q", "1", "-W", "30"}, connection()), input);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, input);  // all of them, in order
+}
+
+TEST_F(Cli, SigintEndsTheSubscriberWithExitZero) {
+  auto sub = start_sub(args({"-t", "cli/sigint"}, connection()));
+  sub->signal(SIGINT);
+  const process_result r = sub->wait(seconds(10));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.timed_out);
+}
+
+TEST_F(Cli, PublishToAHungBrokerIsBoundedByW) {
+  mosquitto_fixture hung;
+  hung.start();
+  hung.pause();
+  const auto start = std::chrono::steady_clock::now();
+  const process_result r =
+      run({"pub", "-L", hung.url(listener::mqtt), "-u", mosquitto_fixture::user, "-P",
+           mosquitto_fixture::password, "-t", "a", "-m", "x", "-q", "1", "-W", "0.5"});
+  hung.resume();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(10));
+}
+
+TEST_F(Cli, WaitTimeoutWithCountNotReachedExitsOne) {
+  const auto start = std::chrono::steady_clock::now();
+  const process_result r =
+      run(args({"sub", "-t", "cli/silent", "-C", "1", "-W", "0.5"}, connection()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("timed out after 0.5 s: received 0 of 1 messages"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(r.timed_out);  // it ended itself
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(10));
+}
+
+TEST_F(Cli, WaitTimeoutWithoutCountEndsListeningWithExitZero) {
+  const process_result r = run(args({"sub", "-t", "cli/silent", "-W", "0.3"}, connection()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(Cli, WaitBoundsAConnectionThatNeverAnswers) {
+  // A listening socket that never accepts into MQTT: the TCP handshake completes, CONNACK
+  // never comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const process_result r =
+      run({"sub", "-L", "mqtt://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "-t", "a", "-C",
+           "1", "-W", "0.5"});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_FALSE(r.timed_out);
+}
+
+TEST_F(Cli, NullMessageArrivesEmpty) {
+  auto sub = start_sub(args({"-t", "cli/null", "-C", "1", "-v", "-W", "15"}, connection()));
+  const process_result p = run(args({"pub", "-t", "cli/null", "-n", "-q", "1"}, connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/null (null)\n");
+}
+
+TEST_F(Cli, RetainedMessageIsPrintedUnlessR) {
+  const process_result p =
+      run(args({"pub", "-t", "cli/retained", "-m", "stale", "-r", "-q", "1"}, connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+
+  const process_result with = run(
+      args({"sub", "-t", "cli/retained", "-C", "1", "-F", "%t %p %r", "-W", "10"}, connection()));
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_EQ(with.out, "cli/retained stale 1\n");
+
+  const process_result without =
+      run(args({"sub", "-t", "cli/retained", "-R", "-W", "1"}, connection()));
+  EXPECT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(without.out, "");
+
+  // Clean up: an empty retained message deletes it.
+  run(args({"pub", "-t", "cli/retained", "-n", "-r", "-q", "1"}, connection()));
+}
+
+TEST_F(Cli, V5UserPropertyReachesTheSubscriber) {
+  auto sub =
+      start_sub(args({"-t", "cli/props", "-C", "1", "-F", "%P|%C|%p", "-W", "15"}, connection()));
+  const process_result p =
+      run(args({"pub", "-t", "cli/props", "-m", "21", "-q", "1", "-D", "user-property", "unit",
+                "celsius", "-D", "publish", "content-type", "text/plain"},
+               connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "unit:celsius|text/plain|21\n");
+}
+
+TEST_F(Cli, Mqtt311RoundTrip) {
+  auto sub = start_sub(args({"-t", "cli/v311", "-C", "1", "-V", "311", "-W", "15"}, connection()));
+  const process_result p = run(
+      args({"pub", "-t", "cli/v311", "-m", "old school", "-V", "311", "-q", "1"}, connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.out, "old school\n");
+}
+
+TEST_F(Cli, PublishDeniedByTheAclExitsOneWithTheReasonCode) {
+  const process_result r =
+      run({"pub", "-L", broker_->url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
+           mosquitto_fixture::limited_password, "-t", "forbidden/x", "-m", "x", "-q", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "mqttws: publish failed: refused by the broker: not authorized (0x87)\n");
+}
+
+TEST_F(Cli, WssWithoutTheTestCaFailsVerificationAndInsecureConnects) {
+  const std::vector<std::string> base = {"pub", "-L", broker_->url(listener::wss), "-u",
+                                         mosquitto_fixture::user, "-P", mosquitto_fixture::password,
+                                         "-t", "cli/tls", "-m", "x", "-W", "10"};
+  const process_result verified = run(base);
+  EXPECT_EQ(verified.exit_code, 1);
+  std::vector<std::string> insecure = base;
+  insecure.push_back("--insecure");
+  const process_result r = run(insecure);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, MutualTlsNeedsTheClientCertificate) {
+  std::vector<std::string> base = {"pub", "-L", broker_->url(listener::mqtts_mutual), "-u",
+                                   mosquitto_fixture::user, "-P", mosquitto_fixture::password,
+                                   "--cafile", broker_->ca_file(), "-t", "cli/mtls", "-m", "x",
+                                   "-W", "10"};
+  EXPECT_EQ(run(base).exit_code, 1);
+  base.insert(base.end(), {"--cert", broker_->client_cert(), "--key", broker_->client_key()});
+  const process_result r = run(base);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, WebSocketHeaderIsAccepted) {
+  const process_result r = run(args({"pub", "-t", "cli/hdr", "-m", "x", "-H",
+                                     "Authorization: Bearer token123"},
+                                    connection(listener::ws)));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, BenchPrintsOneJsonLineWithItsFields) {
+  const process_result r =
+      run(args({"bench", "-n", "200", "-q", "1", "-s", "32", "-c", "2", "-W", "30"}, connection()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("client"), "mqttws");
+  EXPECT_EQ(j.at("qos"), 1);
+  EXPECT_EQ(j.at("n"), 200);
+  EXPECT_EQ(j.at("bytes"), 32);
+  EXPECT_EQ(j.at("clients"), 2);
+  EXPECT_EQ(j.at("received"), 200);  // QoS 1: none lost
+  EXPECT_GT(j.at("seconds").get<double>(), 0.0);
+  EXPECT_GT(j.at("msgs_per_s").get<double>(), 0.0);
+}
+
+TEST_F(Cli, BenchAtQos0OverWebSocketCompletes) {
+  const process_result r =
+      run(args({"bench", "-n", "500", "-W", "30"}, connection(listener::ws)));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("qos"), 0);
+  EXPECT_LE(j.at("received").get<int>(), 500);
+  EXPECT_GT(j.at("received").get<int>(), 0);
+}
+
+}  // namespace
+}  // namespace mqttws::test

@@ -1,0 +1,113 @@
+// mqttws sub: connect, subscribe to every -t filter, print each message (as mosquitto_sub),
+// until -C messages arrived, -W passed, or a signal.
+#include <cstdio>
+#include <iostream>
+
+#include "cli_commands.hpp"
+#include "cli_output.hpp"
+#include "cli_runner.hpp"
+
+namespace mqttws::cli {
+namespace {
+
+class subscriber {
+ public:
+  subscriber(const parsed_args& args, runner& r)
+      : args_(args), sub_(args.sub), run_(r), client_(r.add_client(options(args))) {
+    print_.verbose = sub_.verbose;
+    print_.no_eol = sub_.no_eol;
+    print_.format = sub_.format;
+    props_ = packet_properties(args.conn, "subscribe", user_storage_);
+    run_.watch_events(client_, "sub", [this](const disconnected_event& e) {
+      // Reconnecting is the client's business; only a session that gives up ends the run.
+      if (connected_ && !e.will_reconnect) {
+        run_.finish(exit_failure,
+                    "connection lost: " + failure_text(e.ec, e.reason, e.reason_string));
+      }
+    });
+    run_.on_deadline([this] {
+      if (sub_.count == 0) return run_.finish(exit_ok);  // -W alone: the end of listening
+      run_.finish(exit_failure, "timed out after " + seconds_text(*args_.conn.wait_seconds) +
+                                    ": received " + std::to_string(count_) + " of " +
+                                    std::to_string(sub_.count) + " messages");
+    });
+    run_.on_signal([this] { run_.finish(exit_ok); });
+  }
+
+  // mosquitto_sub keeps a subscription alive across lost connections: so do we.
+  static client_options options(const parsed_args& args) {
+    client_options o = make_client_options(args.conn, "sub");
+    o.reconnect = true;
+    return o;
+  }
+
+  void start() {
+    client_.async_connect([this](std::error_code ec, const connect_result& r) {
+      if (ec) return run_.finish(exit_failure, connect_failure_text(run_.args(), ec, r));
+      connected_ = true;
+      subscribe();
+    });
+  }
+
+ private:
+  void subscribe() {
+    std::vector<subscription> subs;
+    for (const std::string& f : sub_.filters) subs.push_back({f, subscribe_options{sub_.q}});
+    client_.async_subscribe(
+        subscription_list(subs.data(), subs.size()), props_,
+        [this](const message& m) { on_message(m); },
+        [this](std::error_code ec, const subscribe_result& r) {
+          if (ec) return run_.finish(exit_failure, "subscribe failed: " + failure_text(ec));
+          for (std::size_t i = 0; i < r.codes.size() && i < sub_.filters.size(); ++i) {
+            if (static_cast<unsigned>(r.codes[i]) >= 0x80) {
+              return run_.finish(exit_failure,
+                                 "subscription to '" + sub_.filters[i] + "' refused: " +
+                                     reason_text(r.codes[i], packet_type::suback));
+            }
+          }
+          if (args_.conn.debug) {
+            std::cerr << "mqttws: sub subscribed to " << sub_.filters.size() << " filter(s)"
+                      << std::endl;
+          }
+        });
+  }
+
+  void on_message(const message& m) {
+    if (run_.finishing()) return;
+    const publish& p = m.view();
+    if (sub_.no_retained && p.retain) return;  // -R: stale, not printed, not counted
+    const std::string text = format_message(p, print_, std::chrono::system_clock::now());
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      return run_.finish(exit_failure, "cannot write to stdout");
+    }
+    ++count_;
+    if (sub_.count != 0 && count_ >= sub_.count) run_.finish(exit_ok);
+  }
+
+  const parsed_args& args_;
+  const sub_args& sub_;
+  runner& run_;
+  client& client_;
+  print_options print_;
+  std::vector<user_property> user_storage_;
+  properties props_;
+  bool connected_ = false;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace
+
+int run_sub(const parsed_args& args) {
+  if (std::error_code ec = client::validate(subscriber::options(args))) {
+    std::cerr << "mqttws: " << failure_text(ec) << std::endl;
+    return exit_usage;
+  }
+  runner r(args.conn);
+  subscriber s(args, r);
+  r.start_deadline();
+  s.start();
+  return r.run();
+}
+
+}  // namespace mqttws::cli
