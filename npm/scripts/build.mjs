@@ -1,11 +1,11 @@
-// Builds the npm package from the linked wasm module:
-//   gen/mqttws_wasm.js  the Emscripten glue as an ES module
+// Builds the npm package from the linked wasm module (standalone: no Emscripten glue, raw.ts
+// instantiates it):
 //   gen/wasm_binary.js  the wasm bytes as a string, one byte per character (gzips to within a
 //                       few % of the binary itself; base64 would cost a third more)
 //   dist/index.mjs, dist/index.cjs  one minified bundle each (esbuild), wasm included
 //   dist/types/         declarations (tsc)
 // and prints the gzip size of what a browser downloads (dist/index.mjs).
-// Usage: node scripts/build.mjs <dir with mqttws_wasm.js and mqttws_wasm.wasm>
+// Usage: node scripts/build.mjs <dir with mqttws_wasm.wasm>
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,13 +16,6 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmDir = process.argv[2];
 if (!wasmDir) throw new Error('usage: node scripts/build.mjs <wasm build dir>');
-
-// The glue ends with a UMD tail that would assign module.exports inside a CJS bundle.
-const glue = readFileSync(join(wasmDir, 'mqttws_wasm.js'), 'utf8');
-const tail = glue.indexOf("\nif (typeof exports === 'object' && typeof module === 'object')");
-if (tail < 0) throw new Error('unexpected Emscripten glue: UMD tail not found');
-writeFileSync(join(root, 'gen/mqttws_wasm.js'),
-              `${glue.slice(0, tail)}\nexport default createMqttwsModule;\n`);
 
 const wasm = readFileSync(join(wasmDir, 'mqttws_wasm.wasm'));
 let chars = '';

@@ -1,16 +1,15 @@
 // Loads the wasm core once per process (or page). The wasm bytes are part of this bundle
-// (gen/wasm_binary.js), handed to the Emscripten glue as `wasmBinary`: nothing is fetched by
-// file path, so it loads the same way in browsers, workers and Node.
+// (gen/wasm_binary.js) and instantiated by raw.ts: nothing is fetched by file path, so it
+// loads the same way in browsers, workers and Node.
 
-import createMqttwsModule from '../gen/mqttws_wasm.js';
 import { wasmBinary } from '../gen/wasm_binary.js';
-import type { RawModule } from './raw.js';
+import { createRawModule, type RawModule } from './raw.js';
 
 let loading: Promise<RawModule> | undefined;
 
 /** The wasm module, instantiated on first use. */
 export function loadWasm(): Promise<RawModule> {
-  loading ??= createMqttwsModule({ wasmBinary: decode(wasmBinary) }) as Promise<RawModule>;
+  loading ??= createRawModule(decode(wasmBinary));
   return loading;
 }
 

@@ -3,8 +3,6 @@
 // a second time.
 #pragma once
 
-#include <emscripten/val.h>
-
 #include <cstddef>
 #include <cstdint>
 
@@ -16,10 +14,10 @@ class packet_tap {
  public:
   explicit packet_tap(bool sent) : sent_(sent) {}
 
-  /// Decodes `data` (any fragmentation) and calls `on_event` with
-  /// {type: "packet", sent, cmd: "publish" | "puback" | ..., messageId?, qos?, topic?} per
-  /// whole packet. A stream it cannot decode is left alone until reset().
-  void feed(const std::uint8_t* data, std::size_t size, const emscripten::val& on_event);
+  /// Decodes `data` (any fragmentation) and hands the host one packet record per whole
+  /// packet: kind::packet, sent, packet type, packet identifier (-1: none), qos, topic.
+  /// A stream it cannot decode is left alone until reset().
+  void feed(const std::uint8_t* data, std::size_t size, void* host_key);
   /// A new connection speaking `version`: drops partial bytes.
   void reset(protocol_version version);
 
