@@ -93,7 +93,10 @@ done
 cat >&2 <<INFO
 artifacts:
   native core library   $MQTTWS_BUILD/native/core/libmqttws_core.a
-  native tests          $MQTTWS_BUILD/native/tests/core_tests
+  native client library $MQTTWS_BUILD/native/transport/libmqttws_client.a
+  command-line tool     $MQTTWS_BUILD/native/bin/mqttws
+  native tests          $MQTTWS_BUILD/native/tests/core_tests, tests/transport/client_tests,
+                        tests/tools/cli_tests, tests/support/support_tests (ctest runs them)
   codec benchmark       $MQTTWS_BUILD/native/bench/codec_bench
   wasm core library     $MQTTWS_BUILD/wasm/core/libmqttws_core.a
   wasm tests (node)     $MQTTWS_BUILD/wasm/tests/core_tests.js
