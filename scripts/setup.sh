@@ -38,6 +38,10 @@ npm_dir="$MQTTWS_ROOT/npm"
 stamp="$npm_dir/node_modules/.mqttws-installed"
 if [[ ! -f $stamp || $npm_dir/package-lock.json -nt $stamp || $npm_dir/package.json -nt $stamp ]]; then
   log "installing npm dev dependencies"
-  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  # `npm install` with the committed lock file, not `npm ci`: npm 11 writes lock files
+  # without the other platforms' optional packages (unrs-resolver's bindings, under Jest),
+  # which `npm ci` then refuses as out of sync. With the lock file in place, `npm install`
+  # installs exactly the locked versions and leaves the file as it is.
+  (cd "$npm_dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$stamp"
 fi
