@@ -84,6 +84,7 @@ session::impl::impl(const session_options& o, session_store* s)
       when_full(o.when_queue_full),
       queue_qos0(o.queue_qos0_offline),
       auto_alias(o.auto_topic_alias),
+      auto_sub_ids(o.auto_subscription_identifiers),
       response_prefix_option(o.response_topic_prefix),
       store(s),
       decoder(o.version),
@@ -216,19 +217,37 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
   if (d.state == session_state::closed || d.state == session_state::disconnecting) {
     return errc::invalid_state;
   }
+  // The session's own Subscription Identifier, unless the caller chose one (or the broker
+  // cannot take one). 268435455 is the largest the spec allows.
+  properties with_id = props;
+  std::uint32_t own_id = 0;
+  if (d.is_v5() && d.auto_sub_ids && props.subscription_identifiers.empty() &&
+      d.broker_subscription_ids && d.last_subscription_id < 268'435'455u) {
+    own_id = d.last_subscription_id + 1;
+    with_id.subscription_identifiers = subscription_id_list(&own_id, 1);
+  }
   // Validate exactly as the packet will be encoded (placeholder identifier).
   mqttws::subscribe probe;
   probe.packet_id = 1;
   probe.subscriptions = subscriptions;
-  probe.props = props;
+  probe.props = with_id;
   std::size_t size = 0;
   if (std::error_code ec = encoded_size(probe, d.version, size)) return ec;
 
   impl::sub_command c;
+  if (std::error_code ec =
+          owned_properties::make(with_id, property_context::subscribe, c.props)) {
+    return ec;
+  }
   c.op = d.next_op++;
   c.kind = operation_kind::subscribe;
-  if (std::error_code ec = owned_properties::make(props, property_context::subscribe, c.props)) {
-    return ec;
+  c.own_id = own_id != 0;
+  if (own_id != 0) {
+    d.last_subscription_id = own_id;
+    d.own_subscription_ids.insert(own_id);
+  }
+  for (std::uint32_t id : c.props.view().subscription_identifiers) {
+    d.ops_of_subscription_id[id].push_back(c.op);
   }
   for (const subscription& s : subscriptions) {
     c.filters.emplace_back(s.filter);

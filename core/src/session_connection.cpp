@@ -127,6 +127,7 @@ void session::impl::on_connack(const connack& p) {
   e.retain_available = broker_retain_available;
   e.wildcard_subscription_available = pr.wildcard_subscription_available.value_or(true);
   e.subscription_identifiers_available = pr.subscription_identifier_available.value_or(true);
+  broker_subscription_ids = e.subscription_identifiers_available;
   e.shared_subscription_available = pr.shared_subscription_available.value_or(true);
   (void)owned_properties::make(pr, property_context::connack, e.properties);
   emit(std::move(e));

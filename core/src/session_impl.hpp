@@ -44,6 +44,7 @@ struct session::impl {
   queue_full_policy when_full;
   bool queue_qos0;
   bool auto_alias;
+  bool auto_sub_ids;
   std::string response_prefix_option;
   std::error_code options_error;  // from validation in the constructor, reported by connect()
 
@@ -135,6 +136,7 @@ struct session::impl {
     operation_kind kind = operation_kind::subscribe;
     bool internal = false;  // request() subscription: no event of its own
     bool replay = false;    // resubscription of a granted subscription: no event, no new state
+    bool own_id = false;    // props carry a Subscription Identifier the session assigned
     std::vector<std::string> filters;
     std::vector<subscribe_options> options;  // subscribe only
     owned_properties props;
@@ -143,6 +145,12 @@ struct session::impl {
   std::map<std::uint16_t, sub_command> awaiting_ack;  // sent, by packet id
   std::vector<sub_command> active_subscriptions;   // granted, for resubscription
   topic_trie routes;
+  // Subscription Identifiers (MQTT 5) -> the subscribe operations that carry them, to report
+  // a message only for the subscriptions a copy was delivered for.
+  std::map<std::uint32_t, std::vector<operation_id>> ops_of_subscription_id;
+  std::uint32_t last_subscription_id = 0;  // the session's own, assigned in order
+  std::set<std::uint32_t> own_subscription_ids;  // assigned by the session, still in use
+  bool broker_subscription_ids = true;     // Subscription Identifier Available (last CONNACK)
 
   // ---- requests (MQTT 5) --------------------------------------------------------------------
   struct pending_request {
@@ -213,6 +221,8 @@ struct session::impl {
   void resubscribe();
   void deliver(const mqttws::publish& p, std::string_view topic);
   void fail_request(operation_id op, std::error_code ec);
+  // The operation holds no subscription any more: its identifiers route nothing.
+  void forget_subscription_ids(operation_id op);
 
   // Encodes and queues a control packet; false (and the connection closed) if it cannot be.
   template <class P>

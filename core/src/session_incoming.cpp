@@ -113,6 +113,17 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   mqttws::publish copy = p;
   copy.topic = topic;
   copy.props.topic_alias.reset();
+  // Nor the Subscription Identifiers the session assigned itself (routing aids the user never
+  // asked for); theirs stay. `ids` keeps them all for routing below.
+  const std::vector<std::uint32_t> ids(p.props.subscription_identifiers.begin(),
+                                       p.props.subscription_identifiers.end());
+  std::vector<std::uint32_t> theirs;
+  if (!own_subscription_ids.empty() && !ids.empty()) {
+    for (std::uint32_t id : ids) {
+      if (!own_subscription_ids.count(id)) theirs.push_back(id);
+    }
+    copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
+  }
   owned_publish msg;
   if (owned_publish::make(copy, version, msg)) return;  // cannot happen for a decoded packet
 
@@ -134,6 +145,24 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   std::sort(e.subscriptions.begin(), e.subscriptions.end());
   e.subscriptions.erase(std::unique(e.subscriptions.begin(), e.subscriptions.end()),
                         e.subscriptions.end());
+  // A copy that names Subscription Identifiers was delivered for those subscriptions only
+  // (a broker sends one copy per matching subscription): report it for them, so overlapping
+  // subscriptions do not each see every copy. Identifiers nobody here knows change nothing.
+  std::vector<operation_id> named;
+  for (std::uint32_t id : ids) {
+    auto it = ops_of_subscription_id.find(id);
+    if (it == ops_of_subscription_id.end()) continue;
+    for (operation_id op : it->second) {
+      if (std::binary_search(e.subscriptions.begin(), e.subscriptions.end(), op)) {
+        named.push_back(op);
+      }
+    }
+  }
+  if (!named.empty()) {
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    e.subscriptions = std::move(named);
+  }
   emit(std::move(e));
 }
 
@@ -175,7 +204,11 @@ void session::impl::on_suback(const suback& p) {
         routes.erase(c.filters[i], c.op);
       }
     }
-    if (!granted.filters.empty()) active_subscriptions.push_back(std::move(granted));
+    if (!granted.filters.empty()) {
+      active_subscriptions.push_back(std::move(granted));
+    } else {
+      forget_subscription_ids(c.op);
+    }
   }
   if (!c.internal && !c.replay) {
     complete(c.op, operation_kind::subscribe, {}, std::move(codes),
@@ -213,6 +246,9 @@ void session::impl::on_unsuback(const unsuback& p) {
       }
     }
   }
+  for (const sub_command& a : active_subscriptions) {
+    if (a.filters.empty()) forget_subscription_ids(a.op);
+  }
   active_subscriptions.erase(
       std::remove_if(active_subscriptions.begin(), active_subscriptions.end(),
                      [](const sub_command& a) { return a.filters.empty(); }),
@@ -240,6 +276,9 @@ void session::impl::send_command(sub_command&& c) {
     s.packet_id = id;
     s.subscriptions = subs;
     s.props = c.props.view();
+    // Our own identifier is only a routing aid: a broker without Subscription Identifier
+    // Available would take it as a protocol error (0xA1), so it is left out there.
+    if (c.own_id && !broker_subscription_ids) s.props.subscription_identifiers = {};
     ec = encode(s, version, bytes);
   } else {
     std::vector<std::string_view> filters(c.filters.begin(), c.filters.end());
@@ -278,6 +317,15 @@ void session::impl::fail_request(operation_id op, std::error_code ec) {
       complete(op, operation_kind::request, ec);
       return;
     }
+  }
+}
+
+void session::impl::forget_subscription_ids(operation_id op) {
+  for (auto it = ops_of_subscription_id.begin(); it != ops_of_subscription_id.end();) {
+    std::vector<operation_id>& ops = it->second;
+    ops.erase(std::remove(ops.begin(), ops.end(), op), ops.end());
+    if (ops.empty()) own_subscription_ids.erase(it->first);
+    it = ops.empty() ? ops_of_subscription_id.erase(it) : std::next(it);
   }
 }
 

@@ -75,6 +75,26 @@ describe('MQTT 5', () => {
     expect(all).toHaveLength(3);
   });
 
+  test('overlapping subscriptions: each handler sees each message once', async () => {
+    // mosquitto sends one copy per matching subscription; the core's own Subscription
+    // Identifiers tell which copy is for which handler (and are not shown to the user).
+    const client = await v5();
+    const root = uniqueTopic('overlap');
+    const wide = [];
+    const narrow = [];
+    const packets = [];
+    client.on('message', (topic, payload, packet) => packets.push(packet));
+    await client.subscribeAsync(`${root}/#`, { qos: 1, handler: (t) => wide.push(t) });
+    await client.subscribeAsync(`${root}/+/temperature`, { qos: 1, handler: (t) => narrow.push(t) });
+    await client.publishAsync(`${root}/hall/temperature`, '19', { qos: 1 });
+    await client.publishAsync(`${root}/hall/light`, 'on', { qos: 1 });
+    await sleep(150);
+    expect(wide).toEqual([`${root}/hall/temperature`, `${root}/hall/light`]);
+    expect(narrow).toEqual([`${root}/hall/temperature`]);
+    expect(packets).toHaveLength(3);  // the broker's two copies of the first message, one of the second
+    for (const p of packets) expect(p.properties?.subscriptionIdentifier).toBeUndefined();
+  });
+
   test('a per-subscription handler stops after unsubscribe', async () => {
     const client = await v5();
     const topic = uniqueTopic('handler-unsub');

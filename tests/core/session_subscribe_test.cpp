@@ -238,6 +238,121 @@ TEST(SessionSubscribe, two_subscribe_operations_with_the_same_filter_are_both_li
   EXPECT_EQ(routed(b, "a/b"), sorted({first, second}));
 }
 
+// ---- Subscription Identifiers the session assigns (MQTT 5) ------------------------------------
+
+std::vector<std::uint32_t> ids_of(const properties& p) {
+  return {p.subscription_identifiers.begin(), p.subscription_identifiers.end()};
+}
+
+// A message from the broker carrying Subscription Identifiers `ids`.
+message_event deliver_with_ids(scripted_broker& b, std::string_view topic,
+                               std::vector<std::uint32_t> ids) {
+  mqttws::publish p;
+  p.topic = topic;
+  p.payload = "x";
+  p.props.subscription_identifiers = subscription_id_list(ids.data(), ids.size());
+  b.send(p);
+  return b.next_event<message_event>();
+}
+
+TEST(SessionSubscribe, v5_subscribe_gets_the_sessions_own_subscription_identifier_in_order) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  expect_id(b.subscribe("a/#"));
+  EXPECT_EQ(ids_of(b.expect<subscribe>()->props), std::vector<std::uint32_t>{1});
+  expect_id(b.subscribe("b/#"));
+  EXPECT_EQ(ids_of(b.expect<subscribe>()->props), std::vector<std::uint32_t>{2});
+}
+
+TEST(SessionSubscribe, a_copy_naming_a_subscription_identifier_is_reported_for_that_subscription) {
+  // Overlapping subscriptions: a broker sends one copy per matching subscription, each with
+  // that subscription's identifier; each copy must reach only its own subscription.
+  scripted_broker b(test_options());
+  b.connect_ok();
+  const operation_id wide = subscribed(b, "home/#");         // identifier 1
+  const operation_id narrow = subscribed(b, "home/+/temp");  // identifier 2
+  const message_event first = deliver_with_ids(b, "home/hall/temp", {1});
+  EXPECT_EQ(first.subscriptions, std::vector<operation_id>{wide});
+  EXPECT_TRUE(ids_of(first.message.view().props).empty())
+      << "the session's own identifiers are not reported: the user never asked for them";
+  EXPECT_EQ(deliver_with_ids(b, "home/hall/temp", {2}).subscriptions,
+            std::vector<operation_id>{narrow});
+  // One copy for both (a broker may also do that), or no identifiers: topic matching.
+  EXPECT_EQ(deliver_with_ids(b, "home/hall/temp", {1, 2}).subscriptions, sorted({wide, narrow}));
+  EXPECT_EQ(routed(b, "home/hall/temp"), sorted({wide, narrow}));
+  // An identifier this session does not know (another client's, a lost session's) is ignored.
+  EXPECT_EQ(deliver_with_ids(b, "home/hall/temp", {99}).subscriptions, sorted({wide, narrow}));
+}
+
+TEST(SessionSubscribe, a_callers_subscription_identifier_is_kept_and_routes_too) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  properties props;
+  const std::uint32_t mine[] = {500};
+  props.subscription_identifiers = subscription_id_list(mine);
+  const subscription subs[] = {{"a/#", {}}};
+  const operation_id id = expect_id(b.session().subscribe(subs, props, b.now()));
+  b.pump();
+  sent<subscribe> s = b.expect<subscribe>();
+  EXPECT_EQ(ids_of(s->props), std::vector<std::uint32_t>{500});
+  b.suback(s->packet_id, {reason_code::granted_qos_0});
+  b.next_event<operation_event>();
+  const operation_id other = subscribed(b, "a/b");
+  const message_event theirs = deliver_with_ids(b, "a/b", {500, 1});
+  EXPECT_EQ(theirs.subscriptions, sorted({id, other}));
+  EXPECT_EQ(ids_of(theirs.message.view().props), std::vector<std::uint32_t>{500})
+      << "the caller's identifier is reported, the session's own is not";
+  EXPECT_EQ(deliver_with_ids(b, "a/b", {500}).subscriptions, std::vector<operation_id>{id});
+  EXPECT_EQ(deliver_with_ids(b, "a/b", {1}).subscriptions, std::vector<operation_id>{other})
+      << "the session's own numbering starts at 1 regardless";
+}
+
+TEST(SessionSubscribe, no_subscription_identifier_for_a_broker_without_them) {
+  scripted_broker b(test_options());
+  properties connack_props;
+  connack_props.subscription_identifier_available = false;
+  b.connect_ok(false, connack_props);
+  const operation_id a = subscribed(b, "a/#");
+  b.no_more_packets();
+  // Nothing was sent with an identifier, so routing is by topic.
+  EXPECT_EQ(routed(b, "a/b"), std::vector<operation_id>{a});
+}
+
+TEST(SessionSubscribe, an_identifier_assigned_offline_is_left_out_for_a_broker_without_them) {
+  scripted_broker b(test_options());
+  expect_id(b.subscribe("a/#"));  // before any CONNACK: the session assigns identifier 1
+  properties connack_props;
+  connack_props.subscription_identifier_available = false;
+  b.connect_ok(false, connack_props);
+  sent<subscribe> s = b.expect<subscribe>();
+  EXPECT_TRUE(ids_of(s->props).empty()) << "0xA1 Subscription Identifiers not supported";
+}
+
+TEST(SessionSubscribe, no_subscription_identifiers_on_v311_or_when_turned_off) {
+  {
+    scripted_broker b(test_options(protocol_version::v311));
+    b.connect_ok();
+    expect_id(b.subscribe("a/#"));
+    EXPECT_TRUE(b.expect<subscribe>()->props.empty());
+  }
+  session_options o = test_options();
+  o.auto_subscription_identifiers = false;
+  scripted_broker b(o);
+  b.connect_ok();
+  expect_id(b.subscribe("a/#"));
+  EXPECT_TRUE(ids_of(b.expect<subscribe>()->props).empty());
+}
+
+TEST(SessionSubscribe, the_same_identifier_is_sent_again_when_resubscribing) {
+  session_options o = test_options();
+  scripted_broker b(o);
+  b.connect_ok();
+  subscribed(b, "a/#");
+  b.lose_connection();
+  b.connect_ok(false);  // the broker lost the session: resubscribe
+  EXPECT_EQ(ids_of(b.expect<subscribe>()->props), std::vector<std::uint32_t>{1});
+}
+
 TEST(SessionSubscribe, wildcards_at_the_first_level_do_not_route_dollar_topics) {
   // 4.7.2: "#" and "+/..." do not match topics starting with '$'; "$SYS/#" does.
   scripted_broker b(test_options());

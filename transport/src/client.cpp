@@ -74,6 +74,7 @@ struct session_options_holder {
     so.when_queue_full = o.when_queue_full;
     so.queue_qos0_offline = o.queue_qos0_offline;
     so.auto_topic_alias = o.auto_topic_alias;
+    so.auto_subscription_identifiers = o.auto_subscription_identifiers;
     so.response_topic_prefix = o.response_topic_prefix;
   }
   session_options_holder(const session_options_holder&) = delete;
@@ -135,9 +136,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
   };
   std::unordered_map<operation_id, subscription_entry> subscriptions;
   // MQTT 5: the Subscription Identifier we gave each subscribe with a handler.
-  std::unordered_map<std::uint32_t, operation_id> subscription_ids;
-  std::uint32_t next_subscription_id = 0;
-  bool subscription_ids_available = true;  // until a CONNACK says otherwise
 
   // Event handlers.
   std::function<void(const connected_event&)> on_connected;
@@ -315,7 +313,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(connected_event&& e) {
-    subscription_ids_available = e.subscription_identifiers_available;
     if (connecting) {
       connect_result r;
       r.connected = e;
@@ -352,15 +349,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
       h(e.message);
       if (dead) return;
     }
-    // Our subscription identifiers say which subscriptions this copy is for (a broker sends
-    // one copy per matching subscription); without them, every matching subscription.
-    std::vector<operation_id> targets;
-    for (std::uint32_t id : e.message.view().props.subscription_identifiers) {
-      auto it = subscription_ids.find(id);
-      if (it != subscription_ids.end()) targets.push_back(it->second);
-    }
-    if (targets.empty()) targets = std::move(e.subscriptions);
-    for (operation_id op : targets) {
+    // The session names the subscriptions this copy is for (by the Subscription Identifiers
+    // it assigns, or by topic matching).
+    for (operation_id op : e.subscriptions) {
       auto it = subscriptions.find(op);
       if (it == subscriptions.end() || !it->second.handler) continue;
       message_handler h = it->second.handler;
@@ -421,9 +412,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
         std::vector<std::string>& f = it->second.filters;
         f.erase(std::remove(f.begin(), f.end(), filters[i]), f.end());
         if (f.empty()) {
-          for (auto id = subscription_ids.begin(); id != subscription_ids.end();) {
-            id = id->second == it->first ? subscription_ids.erase(id) : std::next(id);
-          }
           it = subscriptions.erase(it);
         } else {
           ++it;
@@ -528,17 +516,9 @@ void client::start_publish(const mqttws::publish& p, publish_completion c) {
 void client::start_subscribe(subscription_list subs, const properties& props,
                              message_handler handler, subscribe_completion c) {
   impl& d = *impl_;
-  properties p = props;
-  std::uint32_t id = 0;
-  if (handler && d.opts.version == protocol_version::v5 && p.subscription_identifiers.empty() &&
-      d.subscription_ids_available && d.next_subscription_id < 268'435'455u) {
-    id = ++d.next_subscription_id;
-    p.subscription_identifiers = subscription_id_list(&id, 1);
-  }
-  result<operation_id> r = d.s->subscribe(subs, p, d.now());
+  result<operation_id> r = d.s->subscribe(subs, props, d.now());
   if (!r) return c(r.error(), subscribe_result{});
   if (handler) {
-    if (id != 0) d.subscription_ids.emplace(id, *r);
     impl::subscription_entry& e = d.subscriptions[*r];
     e.handler = std::move(handler);
     for (const subscription& s : subs) e.filters.emplace_back(s.filter);

@@ -65,6 +65,15 @@ struct session_options {
   /// Maximum, least recently used replaced first).
   bool auto_topic_alias = true;
 
+  // ---- subscriptions (MQTT 5) --------------------------------------------------------------
+  /// Give each subscribe() without a Subscription Identifier one of the session's own (1, 2,
+  /// ...), so that a message is reported (message_event::subscriptions) only for the
+  /// subscriptions the broker delivered that copy for: a broker may send one copy per
+  /// matching subscription. Left out of the SUBSCRIBE when the broker said Subscription
+  /// Identifier Available 0; routing then falls back to topic matching. These identifiers are
+  /// removed from the messages the session reports (a caller's own identifiers are kept).
+  bool auto_subscription_identifiers = true;
+
   // ---- request / response (MQTT 5) ---------------------------------------------------------
   /// Response topics for request() are "{prefix}/{n}". Empty: the broker's Response
   /// Information if it gave one (request it with Request Response Information), otherwise

@@ -114,6 +114,10 @@ struct client_options {
   queue_full_policy when_queue_full = queue_full_policy::reject;
   bool queue_qos0_offline = true;
   bool auto_topic_alias = true;   ///< MQTT 5: assign outbound topic aliases automatically.
+  /// MQTT 5: give each subscription a Subscription Identifier of the session's own, so a
+  /// per-subscription handler sees only the copies the broker sent for its subscription
+  /// (session_options::auto_subscription_identifiers).
+  bool auto_subscription_identifiers = true;
   std::string response_topic_prefix;  ///< For async_request(); see session_options.
 
   /// Where in-flight QoS 1/2 state is kept (e.g. a file_store, to survive a restart). Not
