@@ -75,7 +75,8 @@ build_sanitize() {
 build_fuzz() {
   log "fuzzer build (build/fuzz)"
   configure_and_build fuzz env CXX=clang++ -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DMQTTWS_BUILD_TESTS=OFF -DMQTTWS_BUILD_BENCH=OFF -DMQTTWS_BUILD_FUZZERS=ON
+    -DMQTTWS_BUILD_TESTS=OFF -DMQTTWS_BUILD_BENCH=OFF -DMQTTWS_BUILD_CLIENT=OFF \
+    -DMQTTWS_BUILD_FUZZERS=ON
 }
 
 for t in "${targets[@]}"; do
