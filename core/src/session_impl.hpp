@@ -100,6 +100,7 @@ struct session::impl {
     stored_publish::stage stage = stored_publish::stage::queued;
     std::optional<time_point> expires_at;
     operation_id request_op = 0;    // the request() this publish belongs to
+    bool resend_pending = false;    // in flight from a resumed session, DUP not yet resent
   };
   // Two stages, each ordered by sequence (the order the user published in), so every lookup
   // a PUBLISH, an acknowledgement or a timer needs is O(1) or O(log n) however many messages
@@ -111,6 +112,9 @@ struct session::impl {
   std::vector<std::uint64_t> inflight_by_id =       // packet id -> sequence in inflight_out
       std::vector<std::uint64_t>(65536, 0);
   std::uint64_t next_sequence = 1;
+  // In-flight messages of a resumed session still waiting for room in the broker's Receive
+  // Maximum (it may be smaller on this connection than on the one they were sent on).
+  std::size_t pending_resends = 0;
   operation_id next_op = 1;
 
   // Packet identifiers in use by any outgoing flow (PUBLISH, SUBSCRIBE, UNSUBSCRIBE).

@@ -61,6 +61,16 @@ void session::impl::pump() {
   // Sends from the front of the queue, in order, until the broker's window is full. Each
   // message leaves the queue before it is sent: a send that fails ends the connection, and
   // with it maybe the session (fail_pending), so no reference into a container survives it.
+  // Resends of a resumed session first, in order, as the window allows (MQTT-4.9.0-2 counts
+  // them like any unacknowledged PUBLISH).
+  for (auto it = inflight_out.begin(); pending_resends > 0 && it != inflight_out.end(); ++it) {
+    if (!it->second.resend_pending) continue;
+    if (inflight_out.size() - pending_resends >= broker_receive_maximum) break;
+    it->second.resend_pending = false;
+    --pending_resends;
+    send_publish(it->second, true);
+    if (!online()) return;
+  }
   while (online() && !queued_out.empty()) {
     auto front = queued_out.begin();
     const mqttws::publish& v = front->message.view();
@@ -203,6 +213,11 @@ session::impl::outgoing& session::impl::inflight_put(outgoing&& m) {
 
 session::impl::outgoing session::impl::inflight_take(inflight_map::iterator it) {
   outgoing m = std::move(it->second);
+  if (m.resend_pending) {
+    // Acknowledged (or given up) before its turn to be resent came.
+    m.resend_pending = false;
+    --pending_resends;
+  }
   inflight_by_id[m.message.view().packet_id] = 0;
   inflight_out.erase(it);
   return m;
@@ -273,14 +288,26 @@ void session::impl::on_pubcomp(const pubcomp& p) {
 }
 
 void session::impl::resume_inflight(bool session_present) {
+  pending_resends = 0;
   if (session_present) {
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, same identifier) and PUBREL, in order.
+    // Every one of them counts against this connection's Receive Maximum (a PUBREC < 0x80
+    // does not free a slot), so PUBLISHes beyond it wait for acknowledgements (pump()).
+    std::size_t outstanding = 0;
+    for (auto& entry : inflight_out) {
+      if (entry.second.stage == stage::awaiting_pubcomp) ++outstanding;
+    }
     for (auto it = inflight_out.begin(); it != inflight_out.end() && online(); ++it) {
       outgoing& m = it->second;
-      if (m.stage == stage::awaiting_ack) {
+      m.resend_pending = false;
+      if (m.stage == stage::awaiting_pubcomp) {
+        send(pubrel{m.message.view().packet_id, reason_code::success, {}});
+      } else if (outstanding < broker_receive_maximum) {
+        ++outstanding;
         send_publish(m, true);
       } else {
-        send(pubrel{m.message.view().packet_id, reason_code::success, {}});
+        m.resend_pending = true;
+        ++pending_resends;
       }
     }
     return;
@@ -355,6 +382,7 @@ void session::impl::fail_pending(std::error_code ec) {
   for (const auto& entry : ops) complete(entry.second, operation_kind::publish, ec);
   // Not request_op: the requests themselves complete below.
   inflight_out.clear();
+  pending_resends = 0;
   std::fill(inflight_by_id.begin(), inflight_by_id.end(), 0);
   queued_out.clear();
   queued_expiries.clear();

@@ -123,6 +123,64 @@ TEST(SessionFlowControl, resume_resends_the_window_and_the_queue_waits_for_acks)
   EXPECT_FALSE(p2->dup);
 }
 
+TEST(SessionFlowControl, resume_with_a_smaller_receive_maximum_resends_only_what_fits) {
+  // MQTT-4.9.0-2 holds for resends too: four in flight under Receive Maximum 4, the broker
+  // comes back with 2. Two DUPs now, the others as acknowledgements free slots, in order.
+  scripted_broker b(persistent_test_options());
+  b.connect_ok(false, receive_maximum(4));
+  for (const char* m : {"0", "1", "2", "3"}) expect_id(b.publish("t", m, qos::at_least_once));
+  std::vector<std::uint16_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(b.expect<publish>()->packet_id);
+  b.no_more_packets();
+
+  b.lose_connection();
+  b.connect_ok(true, receive_maximum(2));
+  sent<publish> r0 = b.expect<publish>();
+  sent<publish> r1 = b.expect<publish>();
+  EXPECT_EQ(r0->packet_id, ids[0]);
+  EXPECT_EQ(r1->packet_id, ids[1]);
+  EXPECT_TRUE(r0->dup && r1->dup);
+  b.no_more_packets();
+  EXPECT_EQ(b.stats().inflight_outgoing, 4u);
+
+  b.puback(ids[1]);
+  sent<publish> r2 = b.expect<publish>();
+  EXPECT_EQ(r2->packet_id, ids[2]);
+  EXPECT_TRUE(r2->dup);
+  EXPECT_EQ(r2->payload, "2");
+  b.no_more_packets();
+  // A PUBACK for a message whose resend is still waiting ends it without a resend.
+  b.puback(ids[3]);
+  b.no_more_packets();
+  b.puback(ids[0]);
+  b.puback(ids[2]);
+  b.no_more_packets();
+  EXPECT_EQ(b.stats().inflight_outgoing, 0u);
+  EXPECT_EQ(b.take_events<operation_event>().size(), 4u);
+}
+
+TEST(SessionFlowControl, resume_counts_messages_awaiting_pubcomp_against_the_window) {
+  scripted_broker b(persistent_test_options());
+  b.connect_ok(false, receive_maximum(3));
+  expect_id(b.publish("t", "q2", qos::exactly_once));
+  expect_id(b.publish("t", "a", qos::at_least_once));
+  expect_id(b.publish("t", "b", qos::at_least_once));
+  sent<publish> q2 = b.expect<publish>();
+  sent<publish> a = b.expect<publish>();
+  sent<publish> bb = b.expect<publish>();
+  b.send(pubrec{q2->packet_id, reason_code::success, {}});
+  b.expect<pubrel>();
+
+  b.lose_connection();
+  b.connect_ok(true, receive_maximum(2));
+  EXPECT_EQ(b.expect<pubrel>()->packet_id, q2->packet_id);
+  sent<publish> ra = b.expect<publish>();
+  EXPECT_EQ(ra->packet_id, a->packet_id);
+  b.no_more_packets();  // "b" waits: the QoS 2 exchange still holds a slot
+  b.send(pubcomp{q2->packet_id, reason_code::success, {}});
+  EXPECT_EQ(b.expect<publish>()->packet_id, bb->packet_id);
+}
+
 // ---- our Receive Maximum --------------------------------------------------------------------
 
 session_options with_our_receive_maximum(std::uint16_t n) {
