@@ -231,7 +231,15 @@ struct session::impl {
   // Encodes and queues a control packet; false (and the connection closed) if it cannot be.
   template <class P>
   bool send(const P& p);
-  std::error_code store_error(std::error_code ec);
+  // A store failure on a state change the next packet implies: that packet must not go out
+  // (session_store: state is durable before the packet that implies it). The connection is
+  // closed (DISCONNECT 0x83 on MQTT 5) with the store's error; the broker resends after the
+  // reconnect and the change is tried again, so nothing is lost. True when `ec` is clear.
+  bool store_ok(std::error_code ec) {
+    if (!ec) return true;
+    close_with(ec, reason_code::implementation_specific_error);
+    return false;
+  }
   // An owned copy of properties decoded from a packet of context `ctx` (valid by then).
   static owned_properties keep(const properties& p, property_context ctx) {
     owned_properties out;

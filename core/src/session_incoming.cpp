@@ -98,8 +98,10 @@ void session::impl::on_publish(const mqttws::publish& p) {
           close_with(errc::receive_maximum_exceeded, reason_code::receive_maximum_exceeded);
           return;
         }
+        // Remembered durably before it is delivered and acknowledged, or a restart would
+        // deliver the broker's resend a second time.
+        if (!store_ok(store->save_incoming(p.packet_id))) return;
         incoming_qos2.insert(p.packet_id);
-        (void)store->save_incoming(p.packet_id);
         deliver(p, topic);
       }
       send(pubrec{p.packet_id, reason_code::success, {}});
@@ -167,8 +169,11 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
 }
 
 void session::impl::on_pubrel(const pubrel& p) {
-  if (incoming_qos2.erase(p.packet_id)) {
-    (void)store->remove_incoming(p.packet_id);
+  if (incoming_qos2.count(p.packet_id)) {
+    // Forgotten durably before PUBCOMP: a stale id would make a later message that reuses
+    // it look like a duplicate after a restart, and it would never be delivered.
+    if (!store_ok(store->remove_incoming(p.packet_id))) return;
+    incoming_qos2.erase(p.packet_id);
     send(pubcomp{p.packet_id, reason_code::success, {}});
   } else {
     // Already released (our PUBCOMP was lost) or never seen.

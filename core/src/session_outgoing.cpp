@@ -116,7 +116,14 @@ void session::impl::pump() {
     }
     m.message.set_packet_id(id);
     m.stage = stage::awaiting_ack;
-    (void)store->save(stored(m));  // memory state is authoritative for this process either way
+    if (std::error_code ec = store->save(stored(m))) {
+      // Not sent: back to its place in the queue, for the next connection.
+      release_id(id);
+      m.stage = stage::queued;
+      queue_push(std::move(m));
+      store_ok(ec);
+      return;
+    }
     send_publish(inflight_put(std::move(m)), false);
   }
 }
@@ -270,7 +277,11 @@ void session::impl::on_pubrec(const pubrec& p) {
       return;
     }
     m.stage = stage::awaiting_pubcomp;
-    (void)store->save(stored(m));
+    if (std::error_code ec = store->save(stored(m))) {
+      m.stage = stage::awaiting_ack;  // resent on resume; its PUBREC comes again
+      store_ok(ec);
+      return;
+    }
     send(pubrel{p.packet_id, reason_code::success, {}});
     return;
   }

@@ -912,24 +912,69 @@ TEST(SessionStore, load_error_is_reported_by_connect_and_nothing_opens) {
 // usual. Only this process is covered here: a process restarted over such a store resumes
 // from what the store last held (e.g. a message stored `queued` but already sent goes out
 // again as a new message), which no test asserts as right.
-TEST(SessionStore, failed_save_after_publish_was_accepted_does_not_stop_the_flow) {
+// A store failure on the state a packet implies: the packet does not go out, the connection
+// closes with the store's error (DISCONNECT 0x83), and after the reconnect the broker's resend
+// tries again. Nothing is lost, nothing is delivered twice.
+void expect_store_failure_close(scripted_broker& b) {
+  sent<disconnect> d = b.expect<disconnect>();
+  EXPECT_EQ(d->code, reason_code::implementation_specific_error);
+  b.no_more_packets();
+  disconnected_event e = b.next_event<disconnected_event>();
+  EXPECT_EQ(e.ec, std::make_error_code(std::errc::no_space_on_device)) << e.ec.message();
+  EXPECT_TRUE(e.will_reconnect);
+  b.next_event<reconnecting_event>();
+}
+
+TEST(SessionStore, failed_save_before_sending_keeps_the_message_queued_and_closes) {
   recording_store store;
   scripted_broker b(persistent_test_options(), &store);
   b.connect_ok();
-  store.fail_if = [](const recording_store::call& c) {
-    return c.what == op::save && c.state != stage::queued;
+  bool failing = true;
+  store.fail_if = [&failing](const recording_store::call& c) {
+    return failing && c.what == op::save && c.state == stage::awaiting_ack;
   };
+  const operation_id id = expect_id(b.publish("t", "x", qos::at_least_once));
+  expect_store_failure_close(b);
+  EXPECT_EQ(b.stats().queued, 1u);
+  EXPECT_EQ(b.stats().inflight_outgoing, 0u);
+
+  failing = false;
+  b.connect_ok(true);
+  sent<publish> p = b.expect<publish>();
+  EXPECT_EQ(p->payload, "x");
+  EXPECT_FALSE(p->dup) << "it was never sent";
+  b.puback(p->packet_id);
+  operation_event e = b.next_event<operation_event>();
+  EXPECT_EQ(e.id, id);
+  EXPECT_TRUE(ok(e.ec));
+  EXPECT_TRUE(store.empty());
+}
+
+TEST(SessionStore, failed_save_on_pubrec_sends_no_pubrel_and_the_resume_completes_it) {
+  recording_store store;
+  scripted_broker b(persistent_test_options(), &store);
+  b.connect_ok();
   const operation_id id = expect_id(b.publish("t", "x", qos::exactly_once));
   sent<publish> p = b.expect<publish>();
-  EXPECT_FALSE(p->dup);
+  bool failing = true;
+  store.fail_if = [&failing](const recording_store::call& c) {
+    return failing && c.what == op::save && c.state == stage::awaiting_pubcomp;
+  };
+  b.pubrec(p->packet_id);
+  expect_store_failure_close(b);
+
+  failing = false;
+  b.connect_ok(true);
+  sent<publish> again = b.expect<publish>();  // still awaiting PUBREC as far as we know
+  EXPECT_EQ(again->packet_id, p->packet_id);
+  EXPECT_TRUE(again->dup);
   b.pubrec(p->packet_id);
   EXPECT_EQ(b.expect<pubrel>()->packet_id, p->packet_id);
   b.pubcomp(p->packet_id);
   operation_event e = b.next_event<operation_event>();
   EXPECT_EQ(e.id, id);
   EXPECT_TRUE(ok(e.ec));
-  EXPECT_EQ(store.calls_of(op::save).size(), 3u);  // queued (ok), awaiting_ack, awaiting_pubcomp
-  EXPECT_TRUE(store.empty());  // the remove after PUBCOMP worked
+  EXPECT_TRUE(store.empty());
 }
 
 TEST(SessionStore, failed_remove_after_puback_still_completes_the_operation) {
@@ -947,24 +992,60 @@ TEST(SessionStore, failed_remove_after_puback_still_completes_the_operation) {
   EXPECT_EQ(store.calls_of(op::remove).size(), 1u);  // tried once, not retried
 }
 
-TEST(SessionStore, failed_incoming_save_still_delivers_and_answers_pubrec) {
+publish inbound_qos2(std::uint16_t id, bool dup) {
+  publish p;
+  p.topic = "in";
+  p.payload = "x";
+  p.qos = qos::exactly_once;
+  p.packet_id = id;
+  p.dup = dup;
+  return p;
+}
+
+TEST(SessionStore, failed_incoming_save_neither_delivers_nor_answers_and_the_resend_does) {
   recording_store store;
   scripted_broker b(persistent_test_options(), &store);
   b.connect_ok();
-  store.fail_if = [](const recording_store::call& c) { return c.what == op::save_incoming; };
-  b.deliver("in", "x", qos::exactly_once, 5);
+  bool failing = true;
+  store.fail_if = [&failing](const recording_store::call& c) {
+    return failing && c.what == op::save_incoming;
+  };
+  b.send(inbound_qos2(5, false));
+  expect_store_failure_close(b);  // no message_event, no PUBREC
+  EXPECT_EQ(b.stats().inflight_incoming, 0u);
+
+  failing = false;
+  b.connect_ok(true);
+  b.send(inbound_qos2(5, true));  // the broker resends it
   EXPECT_EQ(b.next_event<message_event>().message.view().payload, "x");
   EXPECT_EQ(b.expect<pubrec>()->packet_id, 5);
-  EXPECT_EQ(b.stats().inflight_incoming, 1u);
-  // Within this process the id is still known: a resend is not delivered again.
-  publish again;
-  again.topic = "in";
-  again.payload = "x";
-  again.qos = qos::exactly_once;
-  again.packet_id = 5;
-  again.dup = true;
-  b.send(again);
-  EXPECT_EQ(b.expect<pubrec>()->packet_id, 5);
+  b.pubrel(5);
+  EXPECT_EQ(b.expect<pubcomp>()->packet_id, 5);
+  b.no_more_events();
+  EXPECT_TRUE(store.incoming().empty());
+}
+
+TEST(SessionStore, failed_incoming_remove_sends_no_pubcomp_and_the_resent_pubrel_does) {
+  recording_store store;
+  scripted_broker b(persistent_test_options(), &store);
+  b.connect_ok();
+  b.send(inbound_qos2(7, false));
+  b.next_event<message_event>();
+  b.expect<pubrec>();
+  bool failing = true;
+  store.fail_if = [&failing](const recording_store::call& c) {
+    return failing && c.what == op::remove_incoming;
+  };
+  b.pubrel(7);
+  expect_store_failure_close(b);
+  EXPECT_EQ(b.stats().inflight_incoming, 1u) << "still remembered: a resend is a duplicate";
+
+  failing = false;
+  b.connect_ok(true);
+  b.pubrel(7);
+  EXPECT_EQ(b.expect<pubcomp>()->packet_id, 7);
+  EXPECT_EQ(b.stats().inflight_incoming, 0u);
+  EXPECT_TRUE(store.incoming().empty());
   b.no_more_events();
 }
 

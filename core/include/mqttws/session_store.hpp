@@ -28,8 +28,13 @@ struct stored_publish {
 
 /// The store interface. Every call completes before it returns; a persistent implementation
 /// must have made the change durable by then (the session sends a packet only after storing
-/// the state it implies). Errors are reported to the caller of the session command that caused
-/// them and never lose what was stored before.
+/// the state it implies). Errors never lose what was stored before. publish() reports a failed
+/// save to its caller. A failure while the session runs (saving before a PUBLISH or PUBREL,
+/// saving or removing an incoming QoS 2 id before PUBREC or PUBCOMP) stops the packet that
+/// depends on it and closes the connection with the store's error (DISCONNECT 0x83); the
+/// broker's resend after the reconnect tries again. A failed remove() after an exchange
+/// completed, or a failed clear(), is ignored: the stale entry is at worst resent after a
+/// restart (a duplicate the broker's session handling absorbs, for QoS 1 one extra delivery).
 class session_store {
  public:
   virtual ~session_store() = default;
