@@ -151,6 +151,17 @@ TEST_F(client_connect, DisconnectWhileConnectingEndsTheConnectWithSessionClosed)
   EXPECT_EQ(disconnects, 1);
 }
 
+TEST_F(client_connect, NothingIsLeftPendingOnTheExecutorOnceDisconnected) {
+  // The README's example returns from io.run() when it has disconnected: no timer of the
+  // client's (connect timeout, keepalive) may outlive the session.
+  client c(io.get_executor(), options_for(broker(), listener::mqtt));
+  connect_ok(io, c);
+  disconnect(io, c);
+  io.restart();
+  io.run_for(std::chrono::seconds(5));  // well below the 30 s connect timeout
+  EXPECT_TRUE(io.stopped()) << "work still pending on the executor after disconnect";
+}
+
 TEST_F(client_connect, DisconnectWhenClosedCompletesAtOnce) {
   client c(io.get_executor(), options_for(broker(), listener::mqtt));
   disconnect(io, c);

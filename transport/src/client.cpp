@@ -208,7 +208,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void arm_timer() {
     const std::optional<time_point> next = s->next_timeout();
-    if (!next) return;
+    if (!next) {
+      // Nothing to wake up for (e.g. the session closed): a wait left pending would keep the
+      // user's io_context.run() from returning until it expired.
+      if (armed) {
+        armed.reset();
+        ++timer_seq;
+        timer.cancel();
+      }
+      return;
+    }
     if (armed && *armed <= *next) return;  // an earlier wake-up is pending and re-arms then
     armed = next;
     const std::uint64_t seq = ++timer_seq;
