@@ -22,8 +22,11 @@ import { loadWasm } from './wasm.js';
 export interface MqttClientEvents {
   /** A CONNACK accepted the connection (also after each reconnection). */
   connect: (packet: IConnackPacket) => void;
-  /** A reconnection attempt is scheduled. */
-  reconnect: () => void;
+  /**
+   * A reconnection attempt is scheduled. MQTT.js passes no argument; mqttws adds when and
+   * where the attempt will be made (listeners written for MQTT.js simply ignore it).
+   */
+  reconnect: (info: ReconnectInfo) => void;
   /** The connection (or an attempt) ended. */
   close: () => void;
   /** The client lost an established connection and is not ending. */
@@ -40,6 +43,16 @@ export interface MqttClientEvents {
   packetsend: (packet: PacketInfo) => void;
   /** A control packet arrived. */
   packetreceive: (packet: PacketInfo) => void;
+}
+
+/** When and where a scheduled reconnection attempt will be made (the `reconnect` event). */
+export interface ReconnectInfo {
+  /** 1 for the first reconnection attempt after a loss, then 2, 3, ... */
+  attempt: number;
+  /** Milliseconds from now until the attempt (the backoff delay, jitter included). */
+  delay: number;
+  /** The broker URL the attempt will open. */
+  endpoint: string;
 }
 
 /** What packetsend/packetreceive report about a packet. */
@@ -217,7 +230,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
         break;
       case 'reconnect':
         this.reconnecting = true;
-        this.emit('reconnect');
+        this.emit('reconnect', { attempt: e.attempt, delay: e.delay, endpoint: e.endpoint });
         break;
       case 'message':
         this.#onMessage(e);

@@ -46,8 +46,8 @@ export async function wasmMemoryInUse(): Promise<number> {
 export { MqttClient };
 export { MqttError } from './errors.js';
 export type {
-  ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback, SubscribeCallback,
-  UnsubscribeCallback,
+  ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback, ReconnectInfo,
+  SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
 export type {
   IClientOptions, ReconnectOptions, ServerOption, WebSocketConstructor,

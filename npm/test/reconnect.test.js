@@ -37,6 +37,17 @@ describe('broker restart', () => {
     expect(events[events.length - 1]).toBe('connect');
   });
 
+  test('the reconnect event says which attempt, after how long, to which broker', async () => {
+    const client = await connect();
+    const reconnect = next(client, 'reconnect');
+    await broker.stop();
+    const [info] = await reconnect;
+    expect(info.attempt).toBe(1);
+    expect(info.delay).toBeGreaterThanOrEqual(0);
+    expect(info.delay).toBeLessThanOrEqual(100);  // initialDelay, jitter 0
+    expect(new URL(info.endpoint).href).toBe(new URL(broker.url).href);
+  });
+
   test('no QoS 1 message is lost across a restart', async () => {
     const subscriber = await connect({
       protocolVersion: 5, clientId: 'restart-subscriber', clean: false,
