@@ -3,8 +3,10 @@
 # package (npm/dist and build/mqttws-<version>.tgz) and the mqtt-packet byte vectors into
 # build/mqtt-packet-vectors.json; on request also the sanitizer and fuzzer builds. Expects
 # scripts/setup.sh to have run.
-# Usage: scripts/build.sh [vectors|native|wasm|npm|sanitize|fuzz]...
+# Usage: scripts/build.sh [vectors|native|wasm|npm|sanitize|fuzz|demo-native|demo]...
 #        (default: vectors native wasm npm)
+#   demo-native  only the demo's device simulator, in build/demo-native (no tests or tools)
+#   demo         the dashboard (demo-web/dist), with the npm package installed from its tarball
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -64,6 +66,31 @@ build_npm() {
     die "npm pack failed"
 }
 
+# The demo's devices alone: what scripts/demo.sh needs, without the test suites' build.
+build_demo_native() {
+  log "demo devices (build/demo-native/bin/mqttws-house)"
+  mkdir -p "$MQTTWS_BUILD"
+  local dir="$MQTTWS_BUILD/demo-native" logf="$MQTTWS_BUILD/demo-native.log"
+  if ! { cmake -S "$MQTTWS_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DMQTTWS_BUILD_TESTS=OFF \
+           -DMQTTWS_BUILD_BENCH=OFF -DMQTTWS_BUILD_TOOLS=OFF &&
+         cmake --build "$dir" -j "$MQTTWS_JOBS" --target mqttws-house; } >"$logf" 2>&1; then
+    cat "$logf" >&2
+    die "demo devices build failed (log: $logf)"
+  fi
+}
+
+# The dashboard, bundled the way a user's app would be: the npm package is installed into
+# demo-web/node_modules from the packed tarball (build/mqttws-*.tgz, made by the npm target),
+# without recording it in package.json or the lock file.
+build_demo() {
+  log "demo dashboard (demo-web/dist)"
+  local tgz
+  tgz=$(ls "$MQTTWS_BUILD"/mqttws-*.tgz 2>/dev/null) || die "no npm tarball: build the npm target first"
+  (cd "$MQTTWS_ROOT/demo-web" &&
+     npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tgz" >/dev/null &&
+     node build.mjs) || die "dashboard build failed"
+}
+
 # Core tests under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
 build_sanitize() {
   log "sanitizer build (build/sanitize)"
@@ -87,15 +114,20 @@ for t in "${targets[@]}"; do
     vectors) build_vectors ;;
     sanitize) build_sanitize ;;
     fuzz) build_fuzz ;;
-    *) die "unknown target '$t' (native, wasm, npm, vectors, sanitize, fuzz)" ;;
+    demo-native) build_demo_native ;;
+    demo) build_demo ;;
+    *) die "unknown target '$t' (native, wasm, npm, vectors, sanitize, fuzz, demo-native, demo)" ;;
   esac
 done
 
+[[ ${MQTTWS_BUILD_QUIET:-} == 1 ]] && exit 0
 cat >&2 <<INFO
 artifacts:
   native core library   $MQTTWS_BUILD/native/core/libmqttws_core.a
   native client library $MQTTWS_BUILD/native/transport/libmqttws_client.a
   command-line tool     $MQTTWS_BUILD/native/bin/mqttws
+  demo devices          $MQTTWS_BUILD/native/bin/mqttws-house (demo-native: build/demo-native/bin)
+  demo dashboard        $MQTTWS_ROOT/demo-web/dist
   native tests          $MQTTWS_BUILD/native/tests/core_tests, tests/transport/client_tests,
                         tests/tools/cli_tests, tests/support/support_tests (ctest runs them)
   codec benchmark       $MQTTWS_BUILD/native/bench/codec_bench

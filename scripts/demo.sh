@@ -1,15 +1,48 @@
 #!/usr/bin/env bash
-# The mqttws demo. Until the smart-home dashboard lands (issues 5 and 6) it sets the machine
-# up, builds everything, and shows what exists today: the codec and its speed next to
-# MQTT.js's codec on the same packet.
+# The mqttws smart-home demo: sets up what it needs on a fresh Debian 12 machine, builds the
+# device simulator and the dashboard, then runs mosquitto, the house and the dashboard until
+# Ctrl-C. See --help.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 
-"$here/setup.sh"
-"$here/build.sh" vectors native wasm
+usage() {
+  cat <<'HELP'
+usage: scripts/demo.sh [--help]
 
-log "codec benchmark: MQTT 5 QoS 1 PUBLISH, 27-byte topic, 64-byte payload, one user property"
-"$MQTTWS_BUILD/native/bench/codec_bench" --benchmark_min_time=0.5
-log "the same packet through MQTT.js's codec (mqtt-packet) under node"
-node "$MQTTWS_ROOT/bench/mqtt-packet-bench.js"
+Runs the mqttws smart-home demo on this machine:
+  - mosquitto, with a WebSocket listener for the dashboard and a WSS listener (certificate
+    generated at start) for the devices; anonymous access off, an ACL per user;
+  - the house: living_room, kitchen, bedroom, bathroom and garage, simulated by a native C++
+    program on mqttws::client, over wss://;
+  - the dashboard: a web app on the mqttws npm package, at http://127.0.0.1:8080.
+The first run installs what is missing (apt-get, npm) and builds everything (a few minutes).
+Ctrl-C (or SIGTERM) stops everything it started. Files and logs: build/demo/.
+
+Ports (each must be free, or the demo says which is taken and starts nothing):
+  9001  broker, WebSocket, for the dashboard     MQTTWS_BROKER_PORT
+  9443  broker, WSS, for the devices             MQTTWS_DEVICES_PORT
+  8080  dashboard web server (127.0.0.1)         MQTTWS_DASHBOARD_PORT
+
+Credentials (the dashboard's login form is prefilled):
+  dashboard / demo   reads home/#, writes home/+/+/set and home/+/thermostat/get
+  devices   / demo   writes home/#, reads home/+/+/set and home/+/thermostat/get
+  MQTTWS_DEMO_PASSWORD sets the password of both (default: demo).
+
+Other variables:
+  MQTTWS_DASHBOARD_HOST  address the web server binds (default 127.0.0.1)
+  MQTTWS_BUILD           build directory (default: build/)
+HELP
+}
+
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+  "") ;;
+  *) usage >&2; die "unknown argument '$1'" ;;
+esac
+
+"$here/setup.sh" demo
+MQTTWS_BUILD_QUIET=1 "$here/build.sh" demo-native npm demo
+export MQTTWS_HOUSE_BINARY="$MQTTWS_BUILD/demo-native/bin/mqttws-house"
+export MQTTWS_DEMO_DIR="$MQTTWS_BUILD/demo"
+exec node "$MQTTWS_ROOT/demo-web/scripts/demo.mjs"

@@ -2,15 +2,16 @@
 # Sets up a fresh machine, builds everything and runs every test suite:
 #   native core tests (ctest), the same core tests compiled with em++ and run by node,
 #   the core tests under ASan+UBSan (clang), a libFuzzer smoke run of the stream decoder,
-#   and for the npm package: Jest against mosquitto in Node, headless Chromium, and an
-#   install of the packed tarball into an empty folder.
+#   for the npm package: Jest against mosquitto in Node, headless Chromium, and an
+#   install of the packed tarball into an empty folder; and the demo end to end (headless
+#   Chromium driving the dashboard against mosquitto and the native devices).
 # Exits non-zero if anything fails. MQTTWS_FUZZ_SECONDS sets the fuzz run (default 30).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 
 "$here/setup.sh"
-"$here/build.sh" vectors native wasm npm sanitize fuzz
+"$here/build.sh" vectors native wasm npm demo sanitize fuzz
 
 failures=()
 run() {
@@ -40,6 +41,10 @@ sanitize_tests() { (export MQTTWS_RANDOM_SEEDS=2000 && ctest_in sanitize); }
 
 npm_jest() { (cd "$MQTTWS_ROOT/npm" && node node_modules/jest/bin/jest.js --ci --runInBand); }
 npm_browser() { node "$MQTTWS_ROOT/npm/test/browser/run.mjs"; }
+demo_e2e() {
+  (export MQTTWS_HOUSE_BINARY="$MQTTWS_BUILD/native/bin/mqttws-house" &&
+     node --test --test-reporter=spec "$MQTTWS_ROOT/demo-web/test/e2e.test.mjs")
+}
 npm_install_test() {
   local tgz
   tgz=$(ls "$MQTTWS_BUILD"/mqttws-*.tgz) || return 1
@@ -52,6 +57,7 @@ run "sanitizer tests (ASan+UBSan)" sanitize_tests
 run "npm: jest tests (Node, mosquitto over ws)" npm_jest
 run "npm: browser test (headless Chromium)" npm_browser
 run "npm: package install test" npm_install_test
+run "demo: end to end (headless Chromium, mosquitto, native devices)" demo_e2e
 run "fuzz smoke (${MQTTWS_FUZZ_SECONDS:-30} s)" fuzz_smoke
 
 if ((${#failures[@]})); then
