@@ -86,8 +86,12 @@ session::impl::impl(const session_options& o, session_store* s)
       auto_alias(o.auto_topic_alias),
       auto_sub_ids(o.auto_subscription_identifiers),
       response_prefix_option(o.response_topic_prefix),
+      max_transmit_bytes(o.max_transmit_bytes),
       store(s),
       decoder(o.version),
+      sending(o.initial_send_window),
+      receiving(o.connect_properties.receive_maximum.value_or(65535),
+                o.adaptive_receive_maximum),
       delays(o.backoff) {
   options_error = session::validate(o);
   if (o.username) username.emplace(*o.username);
@@ -457,12 +461,10 @@ void session::handle_timeout(time_point now) {
 
 bool session::poll_transmit(std::vector<std::uint8_t>& out) {
   impl& d = *impl_;
-  if (d.tx.empty()) return false;
-  out.insert(out.end(), d.tx.begin(), d.tx.end());
-  d.tx.clear();
+  std::vector<operation_id> done;
+  if (!d.wire.take(out, d.max_transmit_bytes, done)) return false;
   // QoS 0 publishes are done once handed to the transport.
-  for (operation_id op : d.tx_completions) d.complete(op, operation_kind::publish, {});
-  d.tx_completions.clear();
+  for (operation_id op : done) d.complete(op, operation_kind::publish, {});
   return true;
 }
 

@@ -48,7 +48,12 @@ void session::impl::send_connect() {
   decoder.reset();
   decoder.set_protocol_version(version);
   decoder.set_maximum_packet_size(our_maximum_packet_size);
-  tx.clear();  // nothing of an earlier connection goes on this one
+  {
+    // Nothing of an earlier connection goes on this one.
+    std::vector<operation_id> lost;
+    wire.clear(lost);
+    for (operation_id op : lost) complete(op, operation_kind::publish, errc::session_closed);
+  }
 
   mqttws::connect c;
   c.version = version;
@@ -69,7 +74,9 @@ void session::impl::send_connect() {
     w.props = will->props.view();
     c.will = w;
   }
-  c.props = connect_props.view();
+  properties props = connect_props.view();
+  if (is_v5() && receiving.reduced()) props.receive_maximum = receiving.advertised();
+  c.props = props;
   state = session_state::awaiting_connack;
   send(c);
 }
@@ -104,6 +111,10 @@ void session::impl::on_connack(const connack& p) {
 
   const properties& pr = p.props;
   broker_receive_maximum = pr.receive_maximum.value_or(65535);
+  // Every connection starts pacing afresh: whatever the last one carried says nothing about
+  // this one (a link that failed may fail again after a few bytes).
+  sending.start(broker_receive_maximum);
+  receiving.connected(now);
   broker_maximum_packet_size = pr.maximum_packet_size.value_or(max_packet_size);
   broker_topic_alias_maximum = is_v5() && auto_alias ? pr.topic_alias_maximum.value_or(0) : 0;
   broker_maximum_qos = pr.maximum_qos.value_or(qos::exactly_once);
@@ -150,13 +161,8 @@ void session::impl::close_with(std::error_code ec, reason_code reason) {
   if (is_v5()) {
     mqttws::disconnect d;
     d.code = reason;
-    // Not send(): its failure path comes back here. Still counted, like every packet the
-    // driver writes (session_stats::packets_sent / bytes_sent).
-    const std::size_t before = tx.size();
-    if (!encode(d, version, tx)) {
-      counters.packets_sent++;
-      counters.bytes_sent += tx.size() - before;
-    }
+    // Not send(): its failure path comes back here.
+    (void)put(d);
   }
   actions.push_back({transport_action::kind::close, {}});
   connection_lost(ec);
@@ -175,9 +181,9 @@ void session::impl::transport_gone(std::error_code ec) {
     return;  // already handled (we closed it ourselves) or never open
   }
   // Bytes not yet handed out can no longer be written; QoS 0 messages among them are lost.
-  tx.clear();
-  for (operation_id op : tx_completions) complete(op, operation_kind::publish, ec);
-  tx_completions.clear();
+  std::vector<operation_id> lost;
+  wire.clear(lost);
+  for (operation_id op : lost) complete(op, operation_kind::publish, ec);
   connection_lost(ec);
 }
 
@@ -185,6 +191,7 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
                                     std::string reason_string, std::string server_reference,
                                     bool may_reconnect, owned_properties props) {
   const bool was_connected = state == session_state::connected;
+  if (was_connected && ec) receiving.lost(now);
   decoder.reset();
   ping_sent_at.reset();
   alias_of_topic.clear();

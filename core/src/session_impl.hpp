@@ -2,6 +2,7 @@
 // most of it; the behaviour is split by concern across session*.cpp files.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -19,6 +20,9 @@
 #include "mqttws/stream_decoder.hpp"
 #include "mqttws/topic.hpp"
 #include "mqttws/topic_trie.hpp"
+#include "receive_window.hpp"
+#include "send_window.hpp"
+#include "wire_out.hpp"
 
 namespace mqttws {
 
@@ -46,6 +50,7 @@ struct session::impl {
   bool auto_alias;
   bool auto_sub_ids;
   std::string response_prefix_option;
+  std::size_t max_transmit_bytes;
   std::error_code options_error;  // from validation in the constructor, reported by connect()
 
   // What the CONNECT properties imply for us.
@@ -65,8 +70,7 @@ struct session::impl {
   bool clean_start_sent = false;
 
   // Outputs waiting to be pulled.
-  std::vector<std::uint8_t> tx;
-  std::vector<operation_id> tx_completions;  // QoS 0 publishes completed by handing out tx
+  wire_out wire;  // every outgoing packet, until poll_transmit() takes it
   std::deque<transport_action> actions;
   std::deque<session_event> events;
 
@@ -78,6 +82,8 @@ struct session::impl {
   std::optional<time_point> reconnect_at;
   std::uint16_t keep_alive_in_force = 0;
   std::uint16_t broker_receive_maximum = 65535;
+  send_window sending;         // QoS 1/2 PUBLISHes this connection may have unacknowledged
+  receive_window receiving;    // the Receive Maximum the next CONNECT asks for (MQTT 5)
   std::uint32_t broker_maximum_packet_size = max_packet_size;
   std::uint16_t broker_topic_alias_maximum = 0;
   mqttws::qos broker_maximum_qos = qos::exactly_once;
@@ -228,9 +234,27 @@ struct session::impl {
   // The operation holds no subscription any more: its identifiers route nothing.
   void forget_subscription_ids(operation_id op);
 
-  // Encodes and queues a control packet; false (and the connection closed) if it cannot be.
+  // The one way out: every control packet is queued on `wire` by put() (encoding it) or
+  // put_encoded() (bytes encoded earlier), and counted, and noted as traffic for keepalive.
+  template <class P>
+  std::error_code put(const P& p);
+  void put_encoded(const std::vector<std::uint8_t>& bytes) {
+    wire.put_encoded(bytes);
+    sent_bytes(bytes.size());
+  }
+  void sent_bytes(std::size_t size) {
+    counters.packets_sent++;
+    counters.bytes_sent += size;
+    last_sent = now;
+  }
+  // put(), closing the connection if the packet cannot be encoded; false then.
   template <class P>
   bool send(const P& p);
+  // QoS 1/2 PUBLISHes this connection may have unacknowledged now: the broker's Receive
+  // Maximum, or less while the pacing window is still opening.
+  std::size_t window() const { return sending.limit(); }
+  // An acknowledgement came back: the link carries traffic, one more may be in flight.
+  void window_grows() { sending.acknowledged(); }
   // A store failure on a state change the next packet implies: that packet must not go out
   // (session_store: state is durable before the packet that implies it). The connection is
   // closed (DISCONNECT 0x83 on MQTT 5) with the store's error; the broker resends after the
@@ -252,16 +276,20 @@ struct session::impl {
 };
 
 template <class P>
+std::error_code session::impl::put(const P& p) {
+  std::size_t size = 0;
+  if (std::error_code ec = wire.put(p, version, size)) return ec;
+  sent_bytes(size);
+  return {};
+}
+
+template <class P>
 bool session::impl::send(const P& p) {
-  const std::size_t before = tx.size();
-  if (std::error_code ec = encode(p, version, tx)) {
+  if (std::error_code ec = put(p)) {
     // Only packets built from validated input reach here; an error is a bug in the session.
     close_with(ec, reason_code::implementation_specific_error);
     return false;
   }
-  counters.packets_sent++;
-  counters.bytes_sent += tx.size() - before;
-  last_sent = now;
   return true;
 }
 

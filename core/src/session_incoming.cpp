@@ -82,6 +82,7 @@ void session::impl::on_publish(const mqttws::publish& p) {
       topic = incoming_aliases[alias];
     }
   }
+  if (p.qos != qos::at_most_once) receiving.received();
   switch (p.qos) {
     case qos::at_most_once:
       deliver(p, topic);
@@ -185,7 +186,11 @@ void session::impl::on_pubrel(const pubrel& p) {
 
 void session::impl::on_suback(const suback& p) {
   auto it = awaiting_ack.find(p.packet_id);
-  if (it == awaiting_ack.end() || it->second.kind != operation_kind::subscribe ||
+  // An acknowledgement for no SUBSCRIBE of ours (a broker's stale state after a resume, or a
+  // duplicate) changes nothing: ignored, as MQTT.js and mosquitto's clients do. One that
+  // contradicts the SUBSCRIBE it answers is a protocol error.
+  if (it == awaiting_ack.end()) return;
+  if (it->second.kind != operation_kind::subscribe ||
       p.codes.size() != it->second.filters.size()) {
     close_with(errc::protocol_violation, reason_code::protocol_error);
     return;
@@ -223,7 +228,8 @@ void session::impl::on_suback(const suback& p) {
 
 void session::impl::on_unsuback(const unsuback& p) {
   auto it = awaiting_ack.find(p.packet_id);
-  if (it == awaiting_ack.end() || it->second.kind != operation_kind::unsubscribe ||
+  if (it == awaiting_ack.end()) return;  // for no UNSUBSCRIBE of ours: see on_suback()
+  if (it->second.kind != operation_kind::unsubscribe ||
       (is_v5() && p.codes.size() != it->second.filters.size())) {
     close_with(errc::protocol_violation, reason_code::protocol_error);
     return;
@@ -299,10 +305,7 @@ void session::impl::send_command(sub_command&& c) {
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
     return;
   }
-  tx.insert(tx.end(), bytes.begin(), bytes.end());
-  counters.packets_sent++;
-  counters.bytes_sent += bytes.size();
-  last_sent = now;
+  put_encoded(bytes);
   awaiting_ack.emplace(id, std::move(c));
 }
 

@@ -37,7 +37,7 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   if (!online() && qos0 && !queue_qos0) return errc::invalid_state;
   // Will it have to wait? Only then does the queue bound apply.
   const bool waits = !online() || !queued_out.empty() ||
-                     (!qos0 && inflight_out.size() >= broker_receive_maximum);
+                     (!qos0 && inflight_out.size() >= window());
   const bool full = waits && queued_out.size() >= max_queued;
   if (full && (when_full == queue_full_policy::reject || max_queued == 0)) {
     return errc::queue_full;
@@ -65,7 +65,7 @@ void session::impl::pump() {
   // them like any unacknowledged PUBLISH).
   for (auto it = inflight_out.begin(); pending_resends > 0 && it != inflight_out.end(); ++it) {
     if (!it->second.resend_pending) continue;
-    if (inflight_out.size() - pending_resends >= broker_receive_maximum) break;
+    if (inflight_out.size() - pending_resends >= window()) break;
     it->second.resend_pending = false;
     --pending_resends;
     send_publish(it->second, true);
@@ -89,8 +89,10 @@ void session::impl::pump() {
       drop_unsent(done, refused);
       continue;
     }
-    if (v.qos != qos::at_most_once && inflight_out.size() >= broker_receive_maximum) {
-      break;  // MQTT-4.9.0-2: wait for the window; what follows keeps its place behind
+    if (v.qos != qos::at_most_once && inflight_out.size() >= window()) {
+      // MQTT-4.9.0-2 (the broker's Receive Maximum), and the pacing window within it: wait;
+      // what follows keeps its place behind.
+      break;
     }
     std::uint16_t id = 0;
     if (v.qos != qos::at_most_once && !allocate_id(id)) break;
@@ -111,7 +113,7 @@ void session::impl::pump() {
     if (id == 0) {
       const operation_id op = m.op;
       send_publish(m, false);
-      if (op) tx_completions.push_back(op);
+      if (op) wire.complete_when_taken(op);
       continue;
     }
     m.message.set_packet_id(id);
@@ -162,11 +164,7 @@ void session::impl::send_publish(outgoing& m, bool dup) {
     send(aliased);
     return;
   }
-  const std::vector<std::uint8_t>& b = m.message.bytes();
-  tx.insert(tx.end(), b.begin(), b.end());
-  counters.packets_sent++;
-  counters.bytes_sent += b.size();
-  last_sent = now;
+  put_encoded(m.message.bytes());
 }
 
 void session::impl::complete(operation_id op, operation_kind kind, std::error_code ec,
@@ -253,40 +251,42 @@ void session::impl::on_puback(const puback& p) {
     return;  // not ours (e.g. a duplicate after a resume): nothing to do
   }
   const std::error_code ec = is_success(p.code) ? std::error_code() : errc::operation_failed;
+  window_grows();
   finish(it, ec, p.code, keep(p.props, property_context::puback));
   pump();
 }
 
 void session::impl::on_pubrec(const pubrec& p) {
+  // A PUBREC for an identifier in no QoS 2 exchange of ours (the broker's state is stale, e.g.
+  // after a resume): answered with PUBREL so the broker can end its half — on MQTT 5 with
+  // 0x92 Packet Identifier not found — and otherwise ignored.
+  const auto not_ours = [&] {
+    send(pubrel{p.packet_id,
+                is_v5() ? reason_code::packet_identifier_not_found : reason_code::success, {}});
+  };
   auto it = inflight_find(p.packet_id);
-  if (it == inflight_out.end()) {
-    if (is_v5()) send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
-    return;
-  }
+  if (it == inflight_out.end()) return not_ours();
   outgoing& m = it->second;
   if (m.stage == stage::awaiting_pubcomp) {
     send(pubrel{p.packet_id, reason_code::success, {}});  // our PUBREL was lost: again
     return;
   }
-  if (m.message.view().qos == qos::exactly_once) {
-    if (!is_success(p.code)) {
-      // A failed PUBREC ends the flow (4.3.3): no PUBREL.
-      finish(it, make_error_code(errc::operation_failed), p.code,
-             keep(p.props, property_context::pubrec));
-      pump();
-      return;
-    }
-    m.stage = stage::awaiting_pubcomp;
-    if (std::error_code ec = store->save(stored(m))) {
-      m.stage = stage::awaiting_ack;  // resent on resume; its PUBREC comes again
-      store_ok(ec);
-      return;
-    }
-    send(pubrel{p.packet_id, reason_code::success, {}});
+  if (m.message.view().qos != qos::exactly_once) return not_ours();
+  window_grows();
+  if (!is_success(p.code)) {
+    // A failed PUBREC ends the flow (4.3.3): no PUBREL.
+    finish(it, make_error_code(errc::operation_failed), p.code,
+           keep(p.props, property_context::pubrec));
+    pump();
     return;
   }
-  // A PUBREC for a QoS 1 message: not an exchange this identifier is in.
-  if (is_v5()) send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+  m.stage = stage::awaiting_pubcomp;
+  if (std::error_code ec = store->save(stored(m))) {
+    m.stage = stage::awaiting_ack;  // resent on resume; its PUBREC comes again
+    store_ok(ec);
+    return;
+  }
+  if (send(pubrel{p.packet_id, reason_code::success, {}})) pump();  // the window grew
 }
 
 void session::impl::on_pubcomp(const pubcomp& p) {
@@ -294,6 +294,7 @@ void session::impl::on_pubcomp(const pubcomp& p) {
   if (it == inflight_out.end() || it->second.stage != stage::awaiting_pubcomp) return;
   // 0x92 means the broker already forgot the id: it had the message (it sent PUBREC), so the
   // exchange is over either way.
+  window_grows();
   finish(it, std::error_code(), p.code, keep(p.props, property_context::pubcomp));
   pump();
 }
@@ -313,7 +314,7 @@ void session::impl::resume_inflight(bool session_present) {
       m.resend_pending = false;
       if (m.stage == stage::awaiting_pubcomp) {
         send(pubrel{m.message.view().packet_id, reason_code::success, {}});
-      } else if (outstanding < broker_receive_maximum) {
+      } else if (outstanding < window()) {
         ++outstanding;
         send_publish(m, true);
       } else {
@@ -397,8 +398,7 @@ void session::impl::fail_pending(std::error_code ec) {
   std::fill(inflight_by_id.begin(), inflight_by_id.end(), 0);
   queued_out.clear();
   queued_expiries.clear();
-  for (operation_id op : tx_completions) complete(op, operation_kind::publish, {});
-  tx_completions.clear();
+  // QoS 0 publishes on the wire stay there (a DISCONNECT follows them): done when taken.
   for (sub_command& c : commands_to_send) {
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
   }

@@ -277,6 +277,15 @@ inline session_options persistent_test_options(protocol_version v = protocol_ver
   return o;
 }
 
+/// `o` without pacing (session_options::initial_send_window 0: the broker's whole Receive
+/// Maximum at once), for tests about something else — packet identifiers, resend order —
+/// that send more messages at a time than the pacing window lets out before acknowledgements.
+/// Pacing itself is tested in session_pacing_test.cpp.
+inline session_options unpaced(session_options o) {
+  o.initial_send_window = 0;
+  return o;
+}
+
 /// "MQTT 5" or "MQTT 3.1.1", for SCOPED_TRACE in tests that loop over versions.
 inline const char* version_name(protocol_version v) {
   return v == protocol_version::v5 ? "MQTT 5" : v == protocol_version::v311 ? "MQTT 3.1.1"

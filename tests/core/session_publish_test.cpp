@@ -435,7 +435,7 @@ TEST(SessionPublish, inbound_retain_flag_and_v5_properties_reach_the_message_eve
 // ---- packet identifiers ---------------------------------------------------------------------
 
 TEST(SessionPublish, packet_ids_are_never_reused_while_in_flight) {
-  scripted_broker b(test_options());
+  scripted_broker b(unpaced(test_options()));
   b.connect_ok();
   std::set<std::uint16_t> in_flight;
   std::vector<std::uint16_t> qos1_ids, qos2_ids;
@@ -468,7 +468,7 @@ TEST(SessionPublish, packet_ids_are_never_reused_while_in_flight) {
 }
 
 TEST(SessionPublish, with_all_65535_ids_in_flight_the_next_publish_waits_for_a_free_id) {
-  scripted_broker b(test_options());
+  scripted_broker b(unpaced(test_options()));
   b.connect_ok();
   std::vector<bool> used(65536, false);
   for (int i = 0; i < 65535; ++i) {
@@ -504,7 +504,7 @@ TEST(SessionPublish, with_all_65535_ids_in_flight_the_next_publish_waits_for_a_f
 TEST(SessionPublish, resume_resends_unacknowledged_publishes_with_dup_and_pubrel_after_pubrec) {
   for (protocol_version v : both_versions) {
     SCOPED_TRACE(version_name(v));
-    scripted_broker b(persistent_test_options(v));
+    scripted_broker b(unpaced(persistent_test_options(v)));
     b.connect_ok();
     const operation_id a = expect_id(b.publish("t/a", "A", qos::at_least_once));
     const operation_id bb = expect_id(b.publish("t/b", "B", qos::exactly_once));

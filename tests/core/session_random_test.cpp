@@ -205,6 +205,7 @@ struct coverage {
   std::uint64_t broker_deduped = 0;          // QoS 2 resent by the session after delivery
   std::uint64_t resumes_with_inflight = 0;   // CONNACK sp=1 with messages in flight
   std::uint64_t window_full = 0;             // the broker's Receive Maximum reached
+  std::uint64_t receive_maximum_reduced = 0; // a CONNECT asked for less than the options
   std::uint64_t aliases_used = 0;            // PUBLISH with an alias and no topic
   std::uint64_t inbound_aliases_used = 0;    // the same from the broker
   std::uint64_t reset = 0, refused = 0, closed = 0, connect_timeout = 0, keep_alive_timeout = 0;
@@ -1017,9 +1018,14 @@ void world::broker_packet(const packet& p) {
     broker_session_exists_ = true;
     if (v5) {
       c.client_receive_maximum = cn->props.receive_maximum.value_or(65535);
-      if (cn->props.receive_maximum != sc_.client_receive_maximum) {
-        violation("CONNECT Receive Maximum differs from the options");
+      // The options' value, or less after connections that died young while this broker was
+      // sending (session_options::adaptive_receive_maximum); this broker honours either.
+      const std::uint16_t configured = sc_.client_receive_maximum.value_or(65535);
+      if (c.client_receive_maximum > configured || c.client_receive_maximum == 0 ||
+          (!cn->props.receive_maximum && sc_.client_receive_maximum)) {
+        violation("CONNECT Receive Maximum is not the options' or less");
       }
+      if (c.client_receive_maximum < configured) cov_.receive_maximum_reduced++;
       if (!cn->props.session_expiry_interval || *cn->props.session_expiry_interval == 0) {
         violation("CONNECT lost the Session Expiry Interval");
       }
@@ -1312,7 +1318,7 @@ TEST(SessionRandom, qos_flows_survive_random_drops) {
   std::printf(
       "[ coverage ] %llu seeds (%llu on 3.1.1): resends client PUBLISH %llu / PUBREL %llu, "
       "broker PUBLISH %llu / PUBREL %llu; QoS 2 dedup client %llu / broker %llu; resumes with "
-      "in-flight %llu; window full %llu; aliases %llu / inbound %llu; losses reset %llu, "
+      "in-flight %llu; window full %llu; Receive Maximum reduced %llu; aliases %llu / inbound %llu; losses reset %llu, "
       "refused %llu, "
       "closed %llu, connect timeout %llu, keepalive timeout %llu, server DISCONNECT %llu; "
       "late timer calls %llu\n",
@@ -1325,6 +1331,7 @@ TEST(SessionRandom, qos_flows_survive_random_drops) {
       static_cast<unsigned long long>(cov.broker_deduped),
       static_cast<unsigned long long>(cov.resumes_with_inflight),
       static_cast<unsigned long long>(cov.window_full),
+      static_cast<unsigned long long>(cov.receive_maximum_reduced),
       static_cast<unsigned long long>(cov.aliases_used),
       static_cast<unsigned long long>(cov.inbound_aliases_used),
       static_cast<unsigned long long>(cov.reset), static_cast<unsigned long long>(cov.refused),
@@ -1342,6 +1349,7 @@ TEST(SessionRandom, qos_flows_survive_random_drops) {
   EXPECT_GT(cov.broker_deduped, 0u);
   EXPECT_GT(cov.resumes_with_inflight, 0u);
   EXPECT_GT(cov.window_full, 0u);
+  EXPECT_GT(cov.receive_maximum_reduced, 0u);
   EXPECT_GT(cov.aliases_used, 0u);
   EXPECT_GT(cov.inbound_aliases_used, 0u);
   EXPECT_GT(cov.reset, 0u);

@@ -436,7 +436,7 @@ TEST(SessionStore, restart_resumed_messages_complete_without_operation_events) {
 TEST(SessionStore, restart_new_publish_does_not_reuse_a_restored_packet_id) {
   recording_store store;
   const first_process first = run_first_process(store, protocol_version::v5);
-  scripted_broker b(resume_options(), &store);
+  scripted_broker b(unpaced(resume_options()), &store);
   b.connect_ok(true);
   b.clear_packets();
   expect_id(b.publish("t/e", "E", qos::exactly_once));

@@ -185,8 +185,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   void pump() {
     for (bool progress = true; progress && !dead;) {
       progress = false;
-      tx.clear();
-      if (s->poll_transmit(tx)) {
+      // All of it before any transport action (session::poll_transmit): a close follows the
+      // bytes queued before it.
+      for (tx.clear(); s->poll_transmit(tx); tx.clear()) {
         progress = true;
         if (t && t_open) t->write(tx.data(), tx.size());
       }

@@ -154,7 +154,11 @@ class session {
 
   // ---- outputs ---------------------------------------------------------------------------------
 
-  /// Appends the bytes to send to `out` (several packets coalesced); false when none.
+  /// Appends the next bytes to send to `out` — whole packets, several coalesced up to
+  /// session_options::max_transmit_bytes (one larger packet alone) — and false when there are
+  /// none. Call it until it returns false before acting on poll_transport_action(): a close
+  /// comes after the bytes queued before it (a DISCONNECT, say). Writing each piece as one
+  /// write (one WebSocket message) keeps what a cut connection loses bounded.
   bool poll_transmit(std::vector<std::uint8_t>& out);
   std::optional<transport_action> poll_transport_action();
   std::optional<session_event> poll_event();

@@ -65,6 +65,28 @@ struct session_options {
   /// Maximum, least recently used replaced first).
   bool auto_topic_alias = true;
 
+  // ---- pacing: progress on links that keep failing --------------------------------------------
+  /// QoS 1/2 PUBLISHes (first transmissions and resends alike) a new connection may have
+  /// unacknowledged before any acknowledgement has come back. Every acknowledgement (PUBACK,
+  /// PUBREC, PUBCOMP) lets one more out, so the window doubles per round trip up to the
+  /// broker's Receive Maximum — as TCP's slow start does. A link that dies after a few
+  /// hundred bytes still carries the first messages of every connection and their
+  /// acknowledgements, so any backlog drains, and what a cut can cost (duplicates, resends)
+  /// is bounded by the window, not by the backlog. 0: no pacing (the whole Receive Maximum
+  /// at once).
+  std::uint16_t initial_send_window = 4;
+  /// poll_transmit() hands out at most this many bytes at a time: whole packets, and always
+  /// at least one (a larger packet goes alone). A driver writes each piece as one write or
+  /// one WebSocket message, so a cut loses at most one bounded piece. 0: no bound.
+  std::size_t max_transmit_bytes = 4096;
+  /// MQTT 5: after an established connection that failed within 10 s while the broker was
+  /// sending QoS 1/2 messages, the next CONNECT asks for a Receive Maximum of half of what
+  /// arrived on it, so the broker's burst of resends after a resume fits a weak link and
+  /// acknowledgements get back; every connection that lasts longer doubles it back, up to
+  /// connect_properties.receive_maximum. Advice only: the session still accepts up to
+  /// connect_properties.receive_maximum. false: always ask for the configured value.
+  bool adaptive_receive_maximum = true;
+
   // ---- subscriptions (MQTT 5) --------------------------------------------------------------
   /// Give each subscribe() without a Subscription Identifier one of the session's own (1, 2,
   /// ...), so that a message is reported (message_event::subscriptions) only for the
