@@ -1,0 +1,110 @@
+// Reliability: a backlog published at once arrives whole — QoS 1 none lost, QoS 2 exactly
+// once — while both the publisher's and the subscriber's links are cut every 300..3000 bytes
+// (tests/support fault_proxy), over mqtt:// and ws://.
+#include <cstdio>
+#include <map>
+
+#include "client_test_util.hpp"
+#include "fault_proxy.hpp"
+
+namespace mqttws::test {
+namespace {
+
+constexpr int messages = 500;
+
+struct case_param {
+  listener l;
+  qos q;
+};
+
+std::string name_of(const case_param& c) {
+  return std::string(to_string(c.l)) + "_qos" + std::to_string(static_cast<int>(c.q));
+}
+
+class client_reliability : public broker_suite, public ::testing::WithParamInterface<case_param> {
+ protected:
+  // The broker's URL with the proxy's port.
+  std::string through(const fault_proxy& p) const {
+    const std::string scheme = GetParam().l == listener::ws ? "ws://" : "mqtt://";
+    return scheme + "127.0.0.1:" + std::to_string(p.port()) +
+           (GetParam().l == listener::ws ? "/" : "");
+  }
+  client_options flaky(const fault_proxy& p, const std::string& id) const {
+    client_options o = options_for(broker(), GetParam().l);
+    o.endpoints = {through(p)};
+    o.client_id = unique_id(id);
+    o.session_expiry_interval = 600;  // resumed after every cut
+    o.connect_timeout = 2s;
+    o.backoff.initial_delay = 10ms;
+    o.backoff.max_delay = 200ms;
+    o.max_queued = messages;
+    return o;
+  }
+};
+
+TEST_P(client_reliability, BacklogArrivesWholeThroughLinksCutEvery300To3000Bytes) {
+  const qos q = GetParam().q;
+  fault_plan plan;
+  plan.cut_min = 300;
+  plan.cut_max = 3000;
+  plan.seed = 11;
+  fault_proxy pub_link(broker().port(GetParam().l), plan);
+  plan.seed = 12;
+  fault_proxy sub_link(broker().port(GetParam().l), plan);
+  const std::string topic = "reliability/" + unique_id(name_of(GetParam()));
+
+  std::map<std::string, int> copies;
+  client sub(io.get_executor(), flaky(sub_link, "reliability-sub"));
+  sub.async_connect([](error_code, const connect_result&) {});
+  outcome<subscribe_result> subscribed;
+  sub.async_subscribe(topic, q, [&](const message& m) {
+    copies[std::string(m.view().payload.substr(0, 8))]++;
+  }, subscribed.handler());
+  ASSERT_TRUE(run_until(io, [&] { return subscribed.done; }, 60s));
+  ASSERT_FALSE(subscribed.ec) << subscribed.ec.message();
+
+  client pub(io.get_executor(), flaky(pub_link, "reliability-pub"));
+  pub.async_connect([](error_code, const connect_result&) {});
+  int completed = 0, failed = 0;
+  for (int i = 0; i < messages; ++i) {
+    std::string payload = "m" + std::to_string(i);
+    payload.resize(64, '.');
+    pub.async_publish(topic, payload, q, false, [&](error_code ec, const publish_result&) {
+      ++completed;
+      if (ec) ++failed;
+    });
+  }
+  EXPECT_TRUE(run_until(io, [&] { return completed == messages; }, 150s))
+      << completed << " of " << messages << " publishes completed";
+  EXPECT_TRUE(run_until(io, [&] { return copies.size() == messages; }, 60s))
+      << copies.size() << " of " << messages << " distinct messages arrived";
+  EXPECT_EQ(failed, 0);
+  int duplicates = 0;
+  for (const auto& [payload, n] : copies) duplicates += n - 1;
+  const fault_stats ps = pub_link.stats(), ss = sub_link.stats();
+  EXPECT_GT(ps.cuts, 5u);  // the links really kept failing
+  if (q == qos::exactly_once) {
+    EXPECT_EQ(duplicates, 0);
+  }
+  EXPECT_LE(duplicates, 20 * static_cast<int>(ps.connections + ss.connections));
+  std::printf("[ reliability ] native %s: %d/%d, publisher %llu connections (%llu cut), "
+              "subscriber %llu (%llu cut), %d duplicates\n",
+              name_of(GetParam()).c_str(), static_cast<int>(copies.size()), messages,
+              static_cast<unsigned long long>(ps.connections),
+              static_cast<unsigned long long>(ps.cuts),
+              static_cast<unsigned long long>(ss.connections),
+              static_cast<unsigned long long>(ss.cuts), duplicates);
+  pub.async_disconnect([](error_code) {});
+  sub.async_disconnect([](error_code) {});
+  run_for(io, 100ms);
+}
+
+INSTANTIATE_TEST_SUITE_P(all, client_reliability,
+                         ::testing::Values(case_param{listener::mqtt, qos::at_least_once},
+                                           case_param{listener::mqtt, qos::exactly_once},
+                                           case_param{listener::ws, qos::at_least_once},
+                                           case_param{listener::ws, qos::exactly_once}),
+                         [](const auto& param_info) { return name_of(param_info.param); });
+
+}  // namespace
+}  // namespace mqttws::test
