@@ -31,10 +31,53 @@ TEST_F(client_driver, Qos0PublishesIssuedTogetherAreCoalescedIntoFewWrites) {
   ASSERT_TRUE(run_until(io, [&] { return done == n && received == n; }));
   const client_stats after = c.stats();
   EXPECT_EQ(after.session.packets_sent - before.session.packets_sent, std::uint64_t{n});
-  // The first publish starts a write; the other 499 wait in one buffer for the next.
-  EXPECT_LE(after.transport_writes - before.transport_writes, 2u);
-  EXPECT_EQ(after.transport_bytes_written - before.transport_bytes_written,
-            after.session.bytes_sent - before.session.bytes_sent);
+  const std::uint64_t bytes = after.session.bytes_sent - before.session.bytes_sent;
+  EXPECT_EQ(after.transport_bytes_written - before.transport_bytes_written, bytes);
+  // The first publish starts a write; the other 499 wait and go out coalesced, as many
+  // packets per WebSocket message as max_write_bytes (4096) holds.
+  const std::uint64_t packet = bytes / n;
+  const std::uint64_t per_message = 4096 / packet;
+  EXPECT_LE(after.transport_writes - before.transport_writes,
+            1 + (n - 1 + per_message - 1) / per_message);
+  disconnect(io, c);
+}
+
+TEST_F(client_driver, OverTcpQueuedWritesAreCoalescedWhole) {
+  // A TCP stream has no messages that a cut would lose whole: no bound there.
+  const std::string topic = unique_id("burst");
+  client c(io.get_executor(), options_for(broker(), listener::mqtt));
+  connect_ok(io, c);
+  const client_stats before = c.stats();
+  constexpr int n = 500;
+  int done = 0;
+  for (int i = 0; i < n; ++i) {
+    c.async_publish(topic, "payload", qos::at_most_once, false,
+                    [&](std::error_code, publish_result) { ++done; });
+  }
+  ASSERT_TRUE(run_until(io, [&] { return done == n; }));
+  EXPECT_LE(c.stats().transport_writes - before.transport_writes, 2u);
+  disconnect(io, c);
+}
+
+TEST_F(client_driver, NoWebSocketMessageExceedsMaxWriteBytes) {
+  const std::string topic = unique_id("burst");
+  client_options o = options_for(broker(), listener::ws);
+  o.max_write_bytes = 1000;
+  client c(io.get_executor(), o);
+  connect_ok(io, c);
+  const client_stats before = c.stats();
+  constexpr int n = 200;
+  int done = 0;
+  for (int i = 0; i < n; ++i) {
+    c.async_publish(topic, std::string(90, 'x'), qos::at_most_once, false,
+                    [&](std::error_code, publish_result) { ++done; });
+  }
+  ASSERT_TRUE(run_until(io, [&] { return done == n; }));
+  const client_stats after = c.stats();
+  const std::uint64_t writes = after.transport_writes - before.transport_writes;
+  const std::uint64_t bytes = after.transport_bytes_written - before.transport_bytes_written;
+  // ~125-byte packets, at most 8 per message: at least 25 messages, none over 1000 bytes.
+  EXPECT_GE(writes, (bytes + 999) / 1000);
   disconnect(io, c);
 }
 

@@ -71,6 +71,9 @@ struct session_options_holder {
     so.reconnect = o.reconnect;
     so.backoff = o.backoff;
     so.max_queued = o.max_queued;
+    so.initial_send_window = o.initial_send_window;
+    so.max_transmit_bytes = o.max_write_bytes;
+    so.adaptive_receive_maximum = o.adaptive_receive_maximum;
     so.when_queue_full = o.when_queue_full;
     so.queue_qos0_offline = o.queue_qos0_offline;
     so.auto_topic_alias = o.auto_topic_alias;
@@ -267,6 +270,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       transport_config config;
       config.tls = opts.tls;
       config.headers = headers;
+      config.max_message_bytes = opts.max_write_bytes;
       t = make_transport(ex, url, config, ec);
     }
     if (ec) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -68,8 +69,7 @@ class stream_transport final : public transport,
       current_.assign(data, data + size);
       start_write();
     } else {
-      // Write coalescing: everything queued during a write goes out in the next one.
-      pending_.insert(pending_.end(), data, data + size);
+      queue(data, size);
     }
   }
 
@@ -87,9 +87,7 @@ class stream_transport final : public transport,
     });
     if (!writing_) {
       if (!pending_.empty()) {
-        current_.swap(pending_);
-        pending_.clear();
-        start_write();
+        next_write();
       } else {
         start_shutdown();
       }
@@ -261,11 +259,7 @@ class stream_transport final : public transport,
   void opened() {
     open_ = true;
     start_read();
-    if (!pending_.empty() && !writing_) {
-      current_.swap(pending_);
-      pending_.clear();
-      start_write();
-    }
+    if (!pending_.empty() && !writing_) next_write();
     if (handlers_.on_open) handlers_.on_open();
   }
 
@@ -296,6 +290,22 @@ class stream_transport final : public transport,
     start_read();
   }
 
+  // Write coalescing: what is queued during a write goes out together in the next one — up
+  // to config_.max_message_bytes per WebSocket message (a TCP stream has no messages to
+  // bound: coalesced whole). A single larger write is sent alone.
+  void queue(const std::uint8_t* data, std::size_t size) {
+    const std::size_t limit = Ws ? config_.max_message_bytes : 0;
+    if (pending_.empty() || (limit != 0 && pending_.back().size() + size > limit)) {
+      pending_.emplace_back();
+    }
+    pending_.back().insert(pending_.back().end(), data, data + size);
+  }
+  void next_write() {
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    start_write();
+  }
+
   void start_write() {
     writing_ = true;
     stats_.writes++;
@@ -315,9 +325,7 @@ class stream_transport final : public transport,
     if (done_) return;
     if (ec) return fail(ec);
     if (!pending_.empty()) {
-      current_.swap(pending_);
-      pending_.clear();
-      start_write();
+      next_write();
     } else if (closing_) {
       start_shutdown();
     }
@@ -346,7 +354,7 @@ class stream_transport final : public transport,
   beast::websocket::response_type response_;
   std::array<std::uint8_t, 65536> read_buffer_{};
   std::vector<std::uint8_t> current_;  // being written
-  std::vector<std::uint8_t> pending_;  // queued meanwhile
+  std::deque<std::vector<std::uint8_t>> pending_;  // queued meanwhile, one entry per write
   bool open_ = false;
   bool writing_ = false;
   bool closing_ = false;

@@ -113,6 +113,16 @@ struct client_options {
   std::size_t max_queued = 1000;  ///< Offline / beyond the broker's Receive Maximum.
   queue_full_policy when_queue_full = queue_full_policy::reject;
   bool queue_qos0_offline = true;
+  /// Pacing on links that keep failing (see session_options): QoS 1/2 publishes a new
+  /// connection may have unacknowledged before acknowledgements open the window further
+  /// (0: the broker's whole Receive Maximum at once)...
+  std::uint16_t initial_send_window = 4;
+  /// ...the most bytes per write (per WebSocket message; whole packets, a larger one alone;
+  /// 0: no bound)...
+  std::size_t max_write_bytes = 4096;
+  /// ...and, on MQTT 5, a smaller Receive Maximum asked for after connections that died
+  /// young while the broker was sending.
+  bool adaptive_receive_maximum = true;
   bool auto_topic_alias = true;   ///< MQTT 5: assign outbound topic aliases automatically.
   /// MQTT 5: give each subscription a Subscription Identifier of the session's own, so a
   /// per-subscription handler sees only the copies the broker sent for its subscription

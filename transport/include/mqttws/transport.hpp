@@ -46,9 +46,9 @@ class transport {
   /// on_closed with the error. Call once.
   virtual void open(transport_handlers handlers) = 0;
 
-  /// Queues `bytes` for sending. Write coalescing: while one write is in flight, everything
-  /// queued meanwhile goes out together in the next single write. Ignored after close() or
-  /// abort().
+  /// Queues `bytes` for sending. Write coalescing: while one write is in flight, what is
+  /// queued meanwhile goes out together in the next write — for WebSocket up to
+  /// transport_config::max_message_bytes per message. Ignored after close() or abort().
   virtual void write(const std::uint8_t* data, std::size_t size) = 0;
 
   /// Orderly close: what is queued is written first, then the connection is shut down (a
@@ -67,6 +67,9 @@ class transport {
 struct transport_config {
   tls_options tls;
   std::vector<string_pair> headers;  ///< WebSocket handshake headers.
+  /// WebSocket: the most bytes coalesced into one message (0: no bound). A cut connection
+  /// loses whole messages, so this bounds what a cut costs. A larger write goes alone.
+  std::size_t max_message_bytes = 0;
 };
 
 /// Makes the transport for `url` (by scheme). Errors (no transport returned): the TLS files
