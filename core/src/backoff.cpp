@@ -42,7 +42,8 @@ bool reaches_cap(double initial, double multiplier, std::uint32_t n, double cap,
 
 }  // namespace
 
-backoff::backoff(const backoff_options& o) : o_(clamped(o)), state_(o.seed) {}
+backoff::backoff(const backoff_options& o)
+    : o_(clamped(o)), state_(o.seed.value_or(default_backoff_seed)) {}
 
 duration backoff::next() {
   const std::int64_t initial_ms = o_.initial_delay.count();

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <vector>
 
 namespace mqttws::test {
 namespace {
@@ -251,6 +252,42 @@ TEST(client_reconnect, QueuedWhileOfflineCompletesWithSessionClosedOnDisconnect)
   disconnect(io, c);
   ASSERT_TRUE(run_until(io, [&] { return p.done; }));
   EXPECT_EQ(p.ec, errc::session_closed);
+}
+
+// The first three reconnect delays of a client that can reach nothing.
+std::vector<duration> first_delays(const client_options& o) {
+  asio::io_context io;
+  client c(io.get_executor(), o);
+  std::vector<duration> delays;
+  c.on_reconnecting([&](const reconnecting_event& e) { delays.push_back(e.delay); });
+  c.async_connect([](error_code, const connect_result&) {});
+  EXPECT_TRUE(run_until(io, [&] { return delays.size() >= 3; }));
+  c.async_disconnect([](error_code) {});
+  run_for(io, 10ms);
+  delays.resize(3);
+  return delays;
+}
+
+client_options unreachable() {
+  client_options o;
+  o.endpoints = {"mqtt://127.0.0.1:" + std::to_string(free_loopback_port())};
+  o.backoff.initial_delay = 200ms;  // jitter 0.5: each delay one of ~100 ms values
+  o.backoff.max_delay = 1s;
+  return o;
+}
+
+TEST(client_reconnect, ClientsWithoutASeedDoNotRetryInLockstep) {
+  // Three delays drawn from ~100, ~200 and ~400 values: equal sequences from two random seeds
+  // are a one-in-millions event; from one fixed seed they are certain.
+  client_options o = unreachable();
+  ASSERT_FALSE(o.backoff.seed.has_value());
+  EXPECT_NE(first_delays(o), first_delays(o));
+}
+
+TEST(client_reconnect, TheSameSeedGivesTheSameDelays) {
+  client_options o = unreachable();
+  o.backoff.seed = 1234;
+  EXPECT_EQ(first_delays(o), first_delays(o));
 }
 
 }  // namespace

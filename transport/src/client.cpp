@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <unordered_map>
 
 #include <boost/asio/error.hpp>
@@ -70,6 +71,12 @@ struct session_options_holder {
     so.ping_timeout = o.ping_timeout;
     so.reconnect = o.reconnect;
     so.backoff = o.backoff;
+    // A seed of its own unless the user gave one: clients started together (a fleet, CLI
+    // processes) must not retry on the same schedule after a broker restart.
+    if (!so.backoff.seed) {
+      std::random_device rd;
+      so.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
+    }
     so.max_queued = o.max_queued;
     so.initial_send_window = o.initial_send_window;
     so.max_transmit_bytes = o.max_write_bytes;

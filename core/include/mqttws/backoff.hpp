@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "mqttws/session_clock.hpp"
 
@@ -14,8 +15,14 @@ struct backoff_options {
   /// Fraction of each delay that is randomized, 0..1: a delay d becomes a uniform value in
   /// [d * (1 - jitter), d]. Spreads the reconnects of many clients after a broker restart.
   double jitter = 0.5;
-  std::uint64_t seed = 0x6d717474'7773ull;  ///< Same seed, same sequence of delays.
+  /// Same seed, same sequence of delays. Unset: the session itself uses one fixed seed (it
+  /// has no source of randomness), but mqttws::client and the npm package draw a random one
+  /// per client, so clients that lost a broker together do not come back in lockstep.
+  std::optional<std::uint64_t> seed;
 };
+
+/// The seed an unseeded backoff uses.
+inline constexpr std::uint64_t default_backoff_seed = 0x6d717474'7773ull;
 
 /// Delay n (counting from 0) is min(max_delay, initial_delay * multiplier^n), jittered.
 /// Exactly, in whole milliseconds: d = floor(min(max, initial * multiplier^n)), then

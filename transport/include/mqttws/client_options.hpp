@@ -107,6 +107,7 @@ struct client_options {
   /// How long an orderly close (after DISCONNECT) may take before the socket is just closed.
   duration close_timeout = std::chrono::seconds(5);
   bool reconnect = true;  ///< Reconnect after losses (never after async_disconnect()).
+  /// Reconnect delays. backoff.seed unset (the default): a random seed per client.
   backoff_options backoff;
 
   // ---- outgoing messages ---------------------------------------------------------------------
