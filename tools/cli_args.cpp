@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <string_view>
 
@@ -273,6 +274,11 @@ class parser {
       c.password = v;
       return true;
     }
+    if (a == "--password-file") {
+      if (!value(a, v)) return false;
+      password_file_ = v;
+      return true;
+    }
     if (a == "-k" || a == "--keepalive") {
       if (!value(a, v)) return false;
       if (!parse_unsigned<std::uint16_t>(v, 65535, c.keep_alive)) {
@@ -388,6 +394,19 @@ class parser {
   bool check() {
     connection_args& c = out_.conn;
     if (c.urls.empty()) return fail("missing -L URL (e.g. -L wss://broker.example/mqtt)");
+    // The password: -P (which `ps` shows), else --password-file, else $MQTTWS_PASSWORD.
+    if (!password_file_.empty()) {
+      if (c.password) return fail("-P and --password-file: give one");
+      std::ifstream in(password_file_, std::ios::binary);
+      std::string pw;
+      if (!in || !std::getline(in, pw)) {
+        return fail("--password-file: cannot read '" + password_file_ + "'");
+      }
+      if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+      c.password = pw;
+    } else if (!c.password) {
+      if (const char* env = std::getenv("MQTTWS_PASSWORD")) c.password = std::string(env);
+    }
     const bool v5 = c.version == protocol_version::v5;
     if (!v5 && !c.properties.empty()) return fail("-D needs MQTT 5 (-V 5)");
     if (!v5 && c.session_expiry) return fail("-x needs MQTT 5 (-V 5)");
@@ -434,6 +453,7 @@ class parser {
   std::size_t i_ = 0;
   parsed_args out_;
   bool source_given_ = false;
+  std::string password_file_;
 };
 
 }  // namespace

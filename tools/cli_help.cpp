@@ -10,7 +10,10 @@ Connection (every subcommand):
                     (repeat -L for a list of brokers tried in turn)
   -V 5|311          MQTT version (default 5)
   -i ID             client id (default: generated)
-  -u USER -P PASS   user name and password
+  -u USER -P PASS   user name and password (-P shows in `ps`: prefer one of these two)
+  --password-file FILE
+                    the password is the first line of FILE
+                    (without -P or --password-file: $MQTTWS_PASSWORD, if set)
   -k SECONDS        keepalive (default 60, 0 disables)
   -c                persistent session: clean start off (needs -i); MQTT 5: session expiry
                     -1 (never) unless -x says otherwise
@@ -27,11 +30,17 @@ Connection (every subcommand):
   --insecure        do not verify the server certificate (tests only)
   -H 'Name: value'  extra WebSocket handshake header (repeatable), e.g. a bearer token
   -W SECONDS        give up after this long, whatever is pending (exit code 1)
-  -d                print connection events on stderr
+  -d                print connection events on stderr (connects, losses, reconnects;
+                    never passwords, tokens or payloads)
   --help            this text
 
-Exit codes: 0 success, 1 connection or protocol failure (one-line reason on stderr),
-2 bad command line.
+Lost connections are reconnected with backoff (pub and sub, as mosquitto_pub -l and
+mosquitto_sub do); with -c the session and its in-flight messages survive as well.
+
+Exit codes: 0 success, 1 a failure the client cannot recover from: refused credentials or
+connection, the first connection impossible, a -W deadline passed, a refused single
+publish (one-line reason on stderr); 2 bad command line. With pub -l a line the broker
+refuses is reported on stderr and the rest go on.
 )";
 
 }  // namespace

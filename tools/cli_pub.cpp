@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "cli_commands.hpp"
+#include "mqttws/error.hpp"
 #include "cli_runner.hpp"
 
 namespace mqttws::cli {
@@ -48,10 +49,13 @@ class publisher {
     });
   }
 
-  // mosquitto_pub does not reconnect either: a lost connection fails the run.
+  // Like mosquitto_pub, a lost connection is reconnected with the library's backoff; what was
+  // published and not yet acknowledged stays in the session and is sent again (with -c the
+  // broker's session survives too), so no line read from stdin is lost at QoS >= 1. Only a
+  // session that gives up (refused credentials, say) ends the run.
   static client_options options(const parsed_args& args) {
     client_options o = make_client_options(args.conn, "pub");
-    o.reconnect = false;
+    o.reconnect = true;
     return o;
   }
 
@@ -97,8 +101,13 @@ class publisher {
       if (ec) {
         const std::optional<reason_code> code =
             r.code != reason_code::success ? std::optional<reason_code>(r.code) : std::nullopt;
-        return run_.finish(exit_failure,
-                           "publish failed: " + failure_text(ec, code, r.reason_string));
+        const std::string why = "publish failed: " + failure_text(ec, code, r.reason_string);
+        // One line the broker refused (an ACL, a quota) does not stop the lines after it;
+        // anything else (the session ended) does, as does the refusal of a single message.
+        if (pub_.from != pub_args::source::stdin_lines || ec != errc::operation_failed) {
+          return run_.finish(exit_failure, why);
+        }
+        std::cerr << "mqttws: " << why << std::endl;
       }
       if (input_done_ && outstanding_ == 0) return run_.finish(exit_ok);
       drain();

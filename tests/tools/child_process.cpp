@@ -118,6 +118,15 @@ bool child_process::wait_for_stderr(const std::string& text, std::chrono::millis
   return true;
 }
 
+bool child_process::wait_for_stdout(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = clock_type::now() + timeout;
+  while (result_.out.find(text) == std::string::npos) {
+    if (out_ < 0 || clock_type::now() >= deadline) return false;
+    pump(20);
+  }
+  return true;
+}
+
 process_result child_process::wait(std::chrono::milliseconds timeout) {
   close_stdin();
   const auto deadline = clock_type::now() + timeout;

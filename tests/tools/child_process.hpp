@@ -33,6 +33,8 @@ class child_process {
   /// Reads its output until stderr contains `text`; false if the deadline passed or the child
   /// closed its stderr first.
   bool wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout);
+  /// The same for stdout.
+  bool wait_for_stdout(const std::string& text, std::chrono::milliseconds timeout);
 
   /// Closes stdin, reads everything until the child exits, and reaps it; kills it (SIGKILL)
   /// if that takes longer than `timeout`.

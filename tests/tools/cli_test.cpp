@@ -11,11 +11,14 @@
 #include <csignal>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "child_process.hpp"
+#include "fault_proxy.hpp"
 #include "mosquitto_fixture.hpp"
 
 namespace mqttws::test {
@@ -382,6 +385,166 @@ TEST_F(Cli, BenchAtQos0OverWebSocketCompletes) {
   EXPECT_LE(j.at("received").get<int>(), 500);
   EXPECT_GT(j.at("received").get<int>(), 0);
 }
+
+}  // namespace
+}  // namespace mqttws::test
+
+// ---- staying connected, and passwords kept out of `ps` ---------------------------------------
+
+namespace mqttws::test {
+namespace {
+
+// The connection flags without -P.
+std::vector<std::string> login_without_password(const mosquitto_fixture& b) {
+  return {"-L", b.url(listener::mqtt), "-u", mosquitto_fixture::user};
+}
+
+std::set<std::string> distinct_lines(const std::string& out, std::size_t& lines) {
+  std::set<std::string> seen;
+  lines = 0;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    seen.insert(out.substr(start, nl - start));
+    ++lines;
+  }
+  return seen;
+}
+
+class CliStaysConnected : public ::testing::Test {
+ protected:
+  static process_result run(const std::vector<std::string>& a, const std::string& input = {}) {
+    return run_process(mqttws_binary, a, input, seconds(60));
+  }
+};
+
+TEST_F(CliStaysConnected, PasswordFromTheEnvironment) {
+  mosquitto_fixture b;
+  b.start();
+  ::setenv("MQTTWS_PASSWORD", mosquitto_fixture::password, 1);
+  std::vector<std::string> a = {"pub", "-t", "cli/env", "-m", "x", "-q", "1"};
+  for (const std::string& s : login_without_password(b)) a.push_back(s);
+  const process_result r = run(a);
+  ::unsetenv("MQTTWS_PASSWORD");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Without it, the same command is refused by the broker.
+  EXPECT_EQ(run(a).exit_code, 1);
+}
+
+TEST_F(CliStaysConnected, PasswordFromAFile) {
+  mosquitto_fixture b;
+  b.start();
+  const std::string file = b.directory() + "/cli-password";
+  std::ofstream(file) << mosquitto_fixture::password << "\n";
+  std::vector<std::string> a = {"pub", "-t", "cli/file", "-m", "x", "-q", "1",
+                                "--password-file", file};
+  for (const std::string& s : login_without_password(b)) a.push_back(s);
+  const process_result r = run(a);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(CliStaysConnected, PasswordFileProblemsAreUsageErrors) {
+  const process_result r = run({"pub", "-L", "mqtt://127.0.0.1:1", "-t", "t", "-m", "x",
+                                "--password-file", "/nonexistent/pw"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--password-file: cannot read '/nonexistent/pw'"), std::string::npos) << r.err;
+  const process_result both = run({"pub", "-L", "mqtt://127.0.0.1:1", "-t", "t", "-m", "x", "-P",
+                                   "a", "--password-file", "/etc/hostname"});
+  EXPECT_EQ(both.exit_code, 2);
+}
+
+TEST_F(CliStaysConnected, PubLinesArriveAcrossABrokerRestart) {
+  // mosquitto_pub -l reconnects and delivered 100/100 here; mqttws pub used to exit at the
+  // first loss. Both clients have persistent sessions (-c), the broker persistence.
+  broker_options o;
+  o.persistence = true;
+  mosquitto_fixture b(o);
+  b.start();
+  auto with_login = [&](std::vector<std::string> a) {
+    const std::vector<std::string> login = {"-L", b.url(listener::mqtt), "-u",
+                                            mosquitto_fixture::user, "-P",
+                                            mosquitto_fixture::password};
+    a.insert(a.end(), login.begin(), login.end());
+    return a;
+  };
+  child_process sub(mqttws_binary, with_login({"sub", "-t", "cli/restart", "-q", "1", "-c", "-i",
+                                               "cli-restart-sub", "-d"}));
+  ASSERT_TRUE(sub.wait_for_stderr("subscribed", seconds(10)));
+  child_process pub(mqttws_binary, with_login({"pub", "-t", "cli/restart", "-l", "-q", "1", "-c",
+                                               "-i", "cli-restart-pub", "-d"}));
+  ASSERT_TRUE(pub.wait_for_stderr("connected", seconds(10)));
+  std::string first, second;
+  for (int i = 0; i < 50; ++i) first += "line " + std::to_string(i) + "\n";
+  for (int i = 50; i < 100; ++i) second += "line " + std::to_string(i) + "\n";
+  pub.write_stdin(first);
+  std::this_thread::sleep_for(milliseconds(300));
+  b.stop();
+  b.start();
+  pub.write_stdin(second);
+  EXPECT_TRUE(pub.wait_for_stderr("reconnecting", seconds(10))) << "-d shows each reconnect";
+  const process_result p = pub.wait(seconds(60));
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  ASSERT_TRUE(sub.wait_for_stderr("connected (session present: yes)", seconds(20)));
+  std::this_thread::sleep_for(milliseconds(500));
+  sub.signal(SIGINT);
+  const process_result s = sub.wait(seconds(10));
+  std::size_t lines = 0;
+  const std::set<std::string> got = distinct_lines(s.out, lines);
+  EXPECT_EQ(got.size(), 100u) << s.out;
+  EXPECT_EQ(p.err.find(mosquitto_fixture::password), std::string::npos) << "-d printed the password";
+}
+
+class CliThroughACuttingLink : public CliStaysConnected,
+                               public ::testing::WithParamInterface<int> {};
+
+TEST_P(CliThroughACuttingLink, PubDeliversEveryLineThroughALinkCutEvery300To3000Bytes) {
+  const int q = GetParam();
+  mosquitto_fixture b;
+  b.start();
+  fault_plan plan;
+  plan.cut_min = 300;
+  plan.cut_max = 3000;
+  plan.seed = 30 + static_cast<std::uint64_t>(q);
+  fault_proxy link(b.port(listener::mqtt), plan);
+  const std::vector<std::string> login = {"-u", mosquitto_fixture::user, "-P",
+                                          mosquitto_fixture::password};
+  auto cmd = [&](std::vector<std::string> a, const std::string& url) {
+    a.push_back("-L");
+    a.push_back(url);
+    a.insert(a.end(), login.begin(), login.end());
+    return a;
+  };
+  const std::string topic = "cli/cut/" + std::to_string(q);
+  child_process sub(mqttws_binary,
+                    cmd({"sub", "-t", topic, "-q", std::to_string(q), "-d"}, b.url(listener::mqtt)));
+  ASSERT_TRUE(sub.wait_for_stderr("subscribed", seconds(10)));
+  std::string input;
+  for (int i = 0; i < 500; ++i) input += "line " + std::to_string(i) + " " + std::string(50, '.') + "\n";
+  const std::string through = "mqtt://127.0.0.1:" + std::to_string(link.port());
+  const process_result p = run(cmd({"pub", "-t", topic, "-l", "-q", std::to_string(q), "-c",
+                                    "-i", "cli-cut-" + std::to_string(q), "-k", "5"},
+                                   through),
+                               input);
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  // After the last acknowledgement, one more message marks the end of the stream.
+  EXPECT_EQ(run(cmd({"pub", "-t", topic, "-m", "END", "-q", "1"}, b.url(listener::mqtt))).exit_code,
+            0);
+  EXPECT_TRUE(sub.wait_for_stdout("END\n", seconds(30)));
+  sub.signal(SIGINT);
+  const process_result s = sub.wait(seconds(10));
+  std::size_t lines = 0;
+  std::set<std::string> got = distinct_lines(s.out, lines);
+  got.erase("END");
+  EXPECT_EQ(got.size(), 500u);
+  if (q == 2) {
+    EXPECT_EQ(lines, 501u) << "QoS 2 delivered a line twice";
+  }
+  EXPECT_GT(link.stats().cuts, 5u);
+  std::printf("[ reliability ] cli QoS %d: %zu/500 over %llu connections (%llu cut), %zu duplicates\n",
+              q, got.size(), static_cast<unsigned long long>(link.stats().connections),
+              static_cast<unsigned long long>(link.stats().cuts), lines - 1 - got.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(qos, CliThroughACuttingLink, ::testing::Values(1, 2));
 
 }  // namespace
 }  // namespace mqttws::test
