@@ -49,7 +49,7 @@ mqttws::connect connect_from(const session_options& o) {
 
 std::error_code session::validate(const session_options& o) {
   if (o.endpoints.empty()) return errc::invalid_options;
-  if (o.connect_timeout <= duration::zero() || o.ping_timeout <= duration::zero()) {
+  if (o.connect_timeout <= duration::zero() || o.ping_timeout < duration::zero()) {
     return errc::invalid_options;
   }
   // The backoff clamps bad values for its own safety, but a session refuses them: a
@@ -434,6 +434,7 @@ void session::receive(const std::uint8_t* data, std::size_t size, time_point now
   d.now = now;
   if (d.state != session_state::awaiting_connack && d.state != session_state::connected) return;
   d.counters.bytes_received += size;
+  if (size > 0) d.last_received = now;
   d.decoder.feed(data, size);
   packet p;
   std::error_code ec;

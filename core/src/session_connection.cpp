@@ -257,14 +257,13 @@ void session::impl::end_session() {
 }
 
 void session::impl::keepalive_tick() {
-  if (ping_sent_at && now >= *ping_sent_at + ping_timeout) {
+  if (ping_sent_at && now >= *ping_sent_at + ping_wait()) {
     // No PINGRESP: the connection is half-open (MQTT-3.1.2-24 from our side).
     actions.push_back({transport_action::kind::close, {}});
     connection_lost(errc::keep_alive_timeout);
     return;
   }
-  const duration interval = std::chrono::seconds(keep_alive_in_force);
-  if (keep_alive_in_force > 0 && now >= last_sent + interval) {
+  if (keep_alive_in_force > 0 && now >= ping_due()) {
     // MQTT-3.1.2-23: a control packet within every keep alive period; PINGREQ when idle —
     // even while an earlier PINGREQ is unanswered, or the broker would drop us at 1.5 x Keep
     // Alive. The first unanswered PINGREQ keeps timing the round trip and the timeout.
@@ -315,10 +314,8 @@ std::optional<time_point> session::impl::deadline() const {
       consider(connect_deadline);
       break;
     case session_state::connected:
-      if (ping_sent_at) consider(*ping_sent_at + ping_timeout);
-      if (keep_alive_in_force > 0) {
-        consider(last_sent + std::chrono::seconds(keep_alive_in_force));
-      }
+      if (ping_sent_at) consider(*ping_sent_at + ping_wait());
+      if (keep_alive_in_force > 0) consider(ping_due());
       break;
     default:
       break;

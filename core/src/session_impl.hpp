@@ -78,6 +78,7 @@ struct session::impl {
   stream_decoder decoder;
   time_point connect_deadline{};
   time_point last_sent{};
+  time_point last_received{};  // bytes from the broker, any
   std::optional<time_point> ping_sent_at;
   std::optional<time_point> reconnect_at;
   std::uint16_t keep_alive_in_force = 0;
@@ -272,6 +273,19 @@ struct session::impl {
   }
   void emit(session_event&& e) { events.push_back(std::move(e)); }
   bool is_v5() const { return version == protocol_version::v5; }
+  // How long a PINGREQ may go unanswered: the option, or half the Keep Alive in force.
+  duration ping_wait() const {
+    if (ping_timeout > duration::zero()) return ping_timeout;
+    return std::chrono::milliseconds(std::int64_t{keep_alive_in_force} * 500);
+  }
+  // When the next PINGREQ is due: Keep Alive after the last packet sent (MQTT-3.1.2-23) — or
+  // after the last byte heard, so a client that only sends (QoS 0 into a dead link, whose
+  // writes still succeed into the socket buffer) notices the silence too. While a PINGREQ is
+  // unanswered only the first rule applies: its timeout is already running.
+  time_point ping_due() const {
+    const time_point since = ping_sent_at ? last_sent : std::min(last_sent, last_received);
+    return since + std::chrono::seconds(keep_alive_in_force);
+  }
   bool online() const { return state == session_state::connected; }
 };
 

@@ -50,12 +50,60 @@ TEST(SessionKeepalive, pingreq_exactly_when_nothing_was_sent_for_keep_alive_seco
   }
 }
 
+TEST(SessionKeepalive, a_client_that_only_sends_still_pings_when_the_broker_falls_silent) {
+  // QoS 0 into a dead link: the writes go into a socket buffer and "succeed", so sending
+  // alone never proves the link. Keep Alive seconds of silence from the broker bring a
+  // PINGREQ, and by default half a Keep Alive later the half-open link is closed: 1.5 x Keep
+  // Alive after the last byte heard.
+  session_options o = test_options();
+  o.keep_alive = 10;  // ping_timeout left at its default
+  scripted_broker b(o);
+  b.connect_ok();
+  const time_point t0 = b.now();
+  for (int i = 0; i < 4; ++i) {
+    b.advance(seconds(2));
+    expect_id(b.publish("a/b", "x"));
+    b.expect<publish>();
+  }
+  b.advance(seconds(2));  // t0 + 10: 10 s of silence
+  b.expect<pingreq>();
+  EXPECT_EQ(b.elapsed(t0), seconds(10));
+  b.clear_events();
+  b.report_requested_close = false;
+  b.advance(seconds(5));  // t0 + 15 = 1.5 x Keep Alive
+  EXPECT_EQ(b.elapsed(t0), seconds(15));
+  b.expect_close();
+  EXPECT_TRUE(is_error(b.next_event<disconnected_event>().ec, errc::keep_alive_timeout));
+}
+
+TEST(SessionKeepalive, the_default_ping_timeout_is_half_the_keep_alive_in_force) {
+  session_options o = test_options();
+  o.keep_alive = 60;
+  scripted_broker b(o);
+  properties server;
+  server.server_keep_alive = 8;  // the broker's value wins
+  b.connect_ok(false, server);
+  const time_point t0 = b.now();
+  b.advance(seconds(8));
+  b.expect<pingreq>();
+  b.clear_events();
+  b.report_requested_close = false;
+  b.advance(seconds(3));
+  b.no_more_packets();
+  EXPECT_TRUE(b.actions().empty());
+  b.advance(seconds(1));  // 4 s = 8 / 2 after the PINGREQ
+  b.expect_close();
+  EXPECT_EQ(b.elapsed(t0), seconds(12));
+}
+
 TEST(SessionKeepalive, sending_any_packet_postpones_the_ping) {
   scripted_broker b(keepalive_options(10));
   b.connect_ok();
   const time_point t0 = b.now();
 
   b.advance(seconds(6));
+  b.deliver("in", "heard", qos::at_most_once, 0);  // the broker is heard from at t0 + 6 too
+  b.take_events<message_event>();
   expect_id(b.publish("a/b", "x"));  // QoS 0, sent at once
   b.expect<publish>();
   b.advance(seconds(9));             // t0 + 15: 9 s since the PUBLISH

@@ -1,8 +1,12 @@
-// A broker that stops answering (SIGSTOP): the keepalive detects the half-open connection,
-// and an orderly close is bounded by close_timeout.
+// A broker that stops answering (SIGSTOP) or a link that stalls (fault_proxy): the keepalive
+// detects the half-open connection, and an orderly close is bounded by close_timeout.
 #include "client_test_util.hpp"
 
 #include <signal.h>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "fault_proxy.hpp"
 
 namespace mqttws::test {
 namespace {
@@ -97,6 +101,54 @@ TEST(client_keepalive, Qos2RoundTripOnV311) {
   ASSERT_TRUE(run_until(io, [&] { return got.size() == 20; }));
   run_for(io, 100ms);
   EXPECT_EQ(got.size(), 20u);
+  disconnect(io, c);
+}
+
+}  // namespace
+}  // namespace mqttws::test
+
+namespace mqttws::test {
+namespace {
+
+TEST(client_keepalive, AStalledLinkIsFoundWithinOneAndAHalfKeepAlivesAndRecovered) {
+  // The link goes half-open (tests/support fault_proxy: both sockets stay, nothing moves)
+  // while the client keeps publishing QoS 0: the default ping timeout (half the Keep Alive)
+  // closes it 1.5 x Keep Alive after the last byte heard, and the client reconnects.
+  mosquitto_fixture broker;
+  broker.start();
+  fault_proxy link(broker.port(listener::mqtt), {});
+  asio::io_context io;
+  client_options o = options_for(broker, listener::mqtt);
+  o.endpoints = {"mqtt://127.0.0.1:" + std::to_string(link.port())};
+  o.keep_alive = 2;
+  o.backoff.initial_delay = 50ms;
+  client c(io.get_executor(), o);
+  std::vector<disconnected_event> lost;
+  int connected = 0;
+  c.on_disconnected([&](const disconnected_event& e) { lost.push_back(e); });
+  c.on_connected([&](const connected_event&) { ++connected; });
+  connect_ok(io, c);
+  link.set_stalled(true);
+  const auto stalled_at = std::chrono::steady_clock::now();
+  asio::steady_timer tick(io);
+  std::function<void()> publish_every_200ms = [&] {
+    c.async_publish("keepalive/stall", "x", qos::at_most_once, false,
+                    [](error_code, const publish_result&) {});
+    tick.expires_after(200ms);
+    tick.async_wait([&](error_code ec) {
+      if (!ec && lost.empty()) publish_every_200ms();
+    });
+  };
+  publish_every_200ms();
+  ASSERT_TRUE(run_until(io, [&] { return !lost.empty(); }, 10s));
+  const auto found = std::chrono::steady_clock::now() - stalled_at;
+  EXPECT_EQ(lost[0].ec, errc::keep_alive_timeout);
+  EXPECT_LE(found, 3s + 500ms) << "1.5 x Keep Alive (3 s), plus scheduling slack";
+  std::printf("[ reliability ] native half-open link found after %lld ms (keepalive 2 s)\n",
+              static_cast<long long>(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(found).count()));
+  link.set_stalled(false);
+  ASSERT_TRUE(run_until(io, [&] { return connected == 2; }, 10s));
   disconnect(io, c);
 }
 

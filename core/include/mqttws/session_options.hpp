@@ -51,7 +51,9 @@ struct session_options {
   // ---- timing --------------------------------------------------------------------------------
   duration connect_timeout = std::chrono::seconds(30);  ///< Transport open until CONNACK.
   /// How long to wait for PINGRESP before the connection is declared half-open and closed.
-  duration ping_timeout = std::chrono::seconds(10);
+  /// 0 (the default): half the Keep Alive in force, so a dead link is found within 1.5 x Keep
+  /// Alive of the last packet heard — the bound the broker applies to us (MQTT-3.1.2-24).
+  duration ping_timeout{0};
   bool reconnect = true;  ///< Reconnect after a lost connection (not after disconnect()).
   backoff_options backoff;
 

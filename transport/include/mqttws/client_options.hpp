@@ -103,7 +103,9 @@ struct client_options {
 
   // ---- timing and reconnection -----------------------------------------------------------
   duration connect_timeout = std::chrono::seconds(30);  ///< Open + handshakes + CONNACK.
-  duration ping_timeout = std::chrono::seconds(10);     ///< PINGRESP wait.
+  /// PINGRESP wait; 0: half the Keep Alive in force, so a half-open link is found within
+  /// 1.5 x Keep Alive of the last byte heard.
+  duration ping_timeout{0};
   /// How long an orderly close (after DISCONNECT) may take before the socket is just closed.
   duration close_timeout = std::chrono::seconds(5);
   bool reconnect = true;  ///< Reconnect after losses (never after async_disconnect()).
