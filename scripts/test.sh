@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine, builds everything and runs every test suite:
 #   native core tests (ctest), the same core tests compiled with em++ and run by node,
-#   the core tests under ASan+UBSan (clang), a libFuzzer smoke run of the stream decoder,
+#   the core tests under ASan+UBSan (clang), libFuzzer smoke runs of the stream decoder and
+#   of the session (scripts/fuzz-long.sh runs them for longer),
 #   for the npm package: Jest against mosquitto in Node, headless Chromium, and an
 #   install of the packed tarball into an empty folder; and the demo end to end (headless
 #   Chromium driving the dashboard against mosquitto and the native devices).
@@ -33,6 +34,16 @@ fuzz_smoke() {
     return 1
   }
   grep -E '^(Done|stat::number_of_executed_units)' "$dir/fuzz.log" >&2
+  # The session, against a broker the fuzzer plays (tests/fuzz/session_fuzzer.cpp), from the
+  # committed corpus; new inputs go to the build directory.
+  mkdir -p "$dir/session-corpus"
+  "$dir/tests/fuzz/session_fuzzer" -max_total_time="${MQTTWS_FUZZ_SECONDS:-30}" -max_len=2048 \
+    -print_final_stats=1 "$dir/session-corpus" "$MQTTWS_ROOT/tests/fuzz/session_corpus" \
+    2>"$dir/session-fuzz.log" || {
+    tail -n 60 "$dir/session-fuzz.log" >&2
+    return 1
+  }
+  grep -E '^(Done|stat::number_of_executed_units)' "$dir/session-fuzz.log" >&2
 }
 
 ctest_in() { ctest --test-dir "$MQTTWS_BUILD/$1" --output-on-failure --timeout 600; }
@@ -58,7 +69,7 @@ run "npm: jest tests (Node, mosquitto over ws)" npm_jest
 run "npm: browser test (headless Chromium)" npm_browser
 run "npm: package install test" npm_install_test
 run "demo: end to end (headless Chromium, mosquitto, native devices)" demo_e2e
-run "fuzz smoke (${MQTTWS_FUZZ_SECONDS:-30} s)" fuzz_smoke
+run "fuzz smoke (decoder and session, ${MQTTWS_FUZZ_SECONDS:-30} s each)" fuzz_smoke
 
 if ((${#failures[@]})); then
   printf '\nFAILED: %s\n' "${failures[@]}" >&2
