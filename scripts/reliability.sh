@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates RELIABILITY.md: runs the reliability tests (native client, CLI, npm package,
+# the session on a simulated link) and the MQTT.js comparison, and writes their figures into
+# the table. Needs the native and npm builds (scripts/build.sh native npm).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+
+b="$MQTTWS_BUILD/native"
+out="$MQTTWS_BUILD/reliability.log"
+: >"$out"
+log "session on a simulated link (core_tests)"
+"$b/tests/core_tests" --gtest_filter='SessionPacing.a_10000*' | grep '^\[ lossy link \]' >>"$out"
+log "native client through the fault proxy (client_tests)"
+"$b/tests/transport/client_tests" --gtest_filter='*client_reliability*:*AStalledLink*' |
+  grep '^\[ reliability \]' >>"$out"
+log "mqttws CLI through the fault proxy (cli_tests)"
+"$b/tests/tools/cli_tests" --gtest_filter='*CuttingLink*' | grep '^\[ reliability \]' >>"$out"
+log "npm package through the fault proxy (jest)"
+(cd "$MQTTWS_ROOT/npm" && node node_modules/jest/bin/jest.js --ci --runInBand \
+   test/reliability.test.js 2>&1) | grep -o '\[reliability\] .*' >>"$out"
+log "MQTT.js as the subscriber, for comparison (90 s)"
+node "$here/reliability-mqttjs.js" | sed 's/^/[mqttjs] /' >>"$out"
+node "$here/reliability-table.mjs" "$out" "$MQTTWS_ROOT/RELIABILITY.md"
+log "wrote RELIABILITY.md"
