@@ -122,35 +122,28 @@ void room_device::publish_state() {
 
 void room_device::on_message(const message& m) {
   const mqttws::publish& p = m.view();
-  if (p.topic == topic("light/set")) return on_light_command(p.payload);
-  if (p.topic == topic("thermostat/set")) return on_thermostat_command(p.payload);
+  static const command light{"light", &room_model::apply_light_command,
+                             &room_model::light_payload};
+  static const command thermostat{"thermostat", &room_model::apply_thermostat_command,
+                                  &room_model::thermostat_payload};
+  if (p.topic == topic("light/set")) return carry_out(p.payload, light);
+  if (p.topic == topic("thermostat/set")) return carry_out(p.payload, thermostat);
   if (p.topic == topic("thermostat/get")) return answer_thermostat_get(m);
 }
 
-void room_device::after_delay(std::function<void()> apply) {
+void room_device::carry_out(std::string_view payload, const command& c) {
   auto& t = pending_.emplace_back(tick_timer_.get_executor());
-  t.expires_after(settings_.confirm_delay);
-  t.async_wait([this, it = std::prev(pending_.end()), apply = std::move(apply)](error_code ec) {
+  t.expires_after(settings_.confirm_delay);  // the time a real device takes to act
+  t.async_wait([this, it = std::prev(pending_.end()), &c, cmd = std::string(payload)](
+                   error_code ec) {
     pending_.erase(it);
-    if (!ec && !stopping_) apply();
-  });
-}
-
-void room_device::on_light_command(std::string_view payload) {
-  after_delay([this, command = std::string(payload)] {
-    const command_result r = model_.apply_light_command(command);
-    if (!r.ok) return log("ignored light command '" + command + "': " + r.error);
-    log("light " + model_.light_payload() + " (command '" + command + "')");
-    publish("light", model_.light_payload(), qos::at_least_once, true);
-  });
-}
-
-void room_device::on_thermostat_command(std::string_view payload) {
-  after_delay([this, command = std::string(payload)] {
-    const command_result r = model_.apply_thermostat_command(command);
-    if (!r.ok) return log("ignored thermostat command '" + command + "': " + r.error);
-    log("thermostat " + model_.thermostat_payload() + " (command '" + command + "')");
-    publish("thermostat", model_.thermostat_payload(), qos::at_least_once, true);
+    if (ec || stopping_) return;
+    const command_result r = (model_.*c.apply)(cmd);
+    if (!r.ok) return log("ignored " + std::string(c.state) + " command '" + cmd + "': " + r.error);
+    // The confirmation: the new retained state.
+    const std::string state = (model_.*c.state_payload)();
+    log(std::string(c.state) + " " + state + " (command '" + cmd + "')");
+    publish(c.state, state, qos::at_least_once, true);
   });
 }
 

@@ -53,11 +53,15 @@ class room_device {
   void publish(std::string_view leaf, std::string payload, qos q, bool retain);
   void publish_state();
   void on_message(const message& m);
-  void on_light_command(std::string_view payload);
-  void on_thermostat_command(std::string_view payload);
+  /// A command topic: how the model applies it and which retained state confirms it.
+  struct command {
+    const char* state;  ///< "light": confirmed on home/<room>/light
+    command_result (room_model::*apply)(std::string_view);
+    std::string (room_model::*state_payload)() const;
+  };
+  /// Applies `payload` after the confirm delay and publishes the new state (or logs why not).
+  void carry_out(std::string_view payload, const command& c);
   void answer_thermostat_get(const message& m);
-  /// Runs `apply` after the confirm delay: the time a real device takes to act.
-  void after_delay(std::function<void()> apply);
   void schedule_tick();
   void schedule_motion();
   void log(const std::string& line) const;

@@ -109,22 +109,22 @@ void child_process::pump(int ms) {
   }
 }
 
-bool child_process::wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) {
+bool child_process::wait_for(const std::string& output, const int& fd, const std::string& text,
+                             std::chrono::milliseconds timeout) {
   const auto deadline = clock_type::now() + timeout;
-  while (result_.err.find(text) == std::string::npos) {
-    if (err_ < 0 || clock_type::now() >= deadline) return false;
+  while (output.find(text) == std::string::npos) {
+    if (fd < 0 || clock_type::now() >= deadline) return false;
     pump(20);
   }
   return true;
 }
 
+bool child_process::wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) {
+  return wait_for(result_.err, err_, text, timeout);
+}
+
 bool child_process::wait_for_stdout(const std::string& text, std::chrono::milliseconds timeout) {
-  const auto deadline = clock_type::now() + timeout;
-  while (result_.out.find(text) == std::string::npos) {
-    if (out_ < 0 || clock_type::now() >= deadline) return false;
-    pump(20);
-  }
-  return true;
+  return wait_for(result_.out, out_, text, timeout);
 }
 
 process_result child_process::wait(std::chrono::milliseconds timeout) {

@@ -46,6 +46,9 @@ class child_process {
  private:
   // Reads what is available from stdout/stderr, waiting at most `ms` for something.
   void pump(int ms);
+  // Until `output` (fed by `fd`, -1 once closed) contains `text`.
+  bool wait_for(const std::string& output, const int& fd, const std::string& text,
+                std::chrono::milliseconds timeout);
 
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1, err_ = -1;
