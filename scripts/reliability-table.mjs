@@ -12,6 +12,14 @@ for (const l of lines) {
     rows.push(['session (core)', '10,000 at once, a simulated WebSocket link cut every 300-3000 bytes', m[1]]);
   } else if ((m = l.match(/^\[ reliability \] native half-open (.*)$/))) {
     rows.push(['native client', 'link stalls (half-open) under a QoS 0 publisher', `half-open ${m[1]}`]);
+  } else if ((m = l.match(/^\[ reliability \] native flood: (.*)$/))) {
+    rows.push(['native client', '100,000 QoS 1 into a slow handler (20 us each)', m[1]]);
+  } else if ((m = l.match(/^\[ reliability \] native burst: (.*)$/))) {
+    rows.push(['native client', 'publishing faster than the network (max_queued 1000)', m[1]]);
+  } else if ((m = l.match(/^\[reliability\] npm flood: (.*)$/))) {
+    rows.push(['npm package (Node, ws)', '100,000 QoS 1 into a slow handler (20 us each)', m[1]]);
+  } else if ((m = l.match(/^\[reliability\] npm burst: (.*)$/))) {
+    rows.push(['npm package (Node, ws)', 'publishing faster than the network (maxOfflineQueue 1000)', m[1]]);
   } else if ((m = l.match(/^\[ reliability \] native (\S+): (.*)$/))) {
     rows.push(['native client', `500 at once, both links cut, ${m[1].replace('_', ' ')}`, m[2]]);
   } else if ((m = l.match(/^\[ reliability \] cli (.*)$/))) {
@@ -80,11 +88,15 @@ a failure code completes that publish with the code and the connection stays (\`
 reports it and goes on). What the specification calls malformed closes the connection with
 the right reason code.
 
-## Not measured yet
+## Floods
 
-A flood into a slow consumer (100,000 inbound messages, peak RSS natively and wasm heap in
-the npm package) and an application publishing faster than the network: the bounds exist
-(Receive Maximum inbound, TCP back-pressure, the outbound queue's \`max_queued\` with
-\`queue_full\`), the figures do not.
+Inbound, memory is bounded by back-pressure: a handler runs on the client's executor (the
+JavaScript event loop in the npm package) before the next read is handed to the session, and
+the session decodes one read at a time, so while the application is slow the socket's
+buffers, then TCP, then the broker hold the rest; the broker's in-flight messages are bounded
+by our Receive Maximum. Outbound, the queue is bounded (\`max_queued\` natively,
+\`maxOfflineQueue\` in npm) and a publish beyond it completes with \`queue_full\` at once:
+never silent, never unbounded. The flood rows above measure it (the peak resident growth of a
+process holding both the publisher and the slow subscriber; the wasm heap of the npm package).
 `;
 writeFileSync(output, text);

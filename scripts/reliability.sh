@@ -12,13 +12,13 @@ out="$MQTTWS_BUILD/reliability.log"
 log "session on a simulated link (core_tests)"
 "$b/tests/core_tests" --gtest_filter='SessionPacing.a_10000*' | grep '^\[ lossy link \]' >>"$out"
 log "native client through the fault proxy (client_tests)"
-"$b/tests/transport/client_tests" --gtest_filter='*client_reliability*:*AStalledLink*' |
+"$b/tests/transport/client_tests" --gtest_filter='*client_reliability*:*AStalledLink*:*client_flood*' |
   grep '^\[ reliability \]' >>"$out"
 log "mqttws CLI through the fault proxy (cli_tests)"
 "$b/tests/tools/cli_tests" --gtest_filter='*CuttingLink*' | grep '^\[ reliability \]' >>"$out"
 log "npm package through the fault proxy (jest)"
 (cd "$MQTTWS_ROOT/npm" && node node_modules/jest/bin/jest.js --ci --runInBand \
-   test/reliability.test.js 2>&1) | grep -o '\[reliability\] .*' >>"$out"
+   test/reliability.test.js test/flood.test.js 2>&1) | grep -o '\[reliability\] .*' >>"$out"
 log "MQTT.js as the subscriber, for comparison (90 s)"
 node "$here/reliability-mqttjs.js" | sed 's/^/[mqttjs] /' >>"$out"
 node "$here/reliability-table.mjs" "$out" "$MQTTWS_ROOT/RELIABILITY.md"

@@ -68,6 +68,8 @@ describe.each([1, 2])('QoS %i backlog through a link cut every 300-3000 bytes', 
       reconnect: { initialDelay: 20, maxDelay: 200, jitter: 0.5 }, connectTimeout: 2000,
     });
     publisher.on('error', () => {});  // every cut reports one; counted below instead
+    const delays = [];
+    publisher.on('reconnect', (info) => delays.push(info.delay));
     let completed = 0;
     const errors = [];
     for (let i = 0; i < MESSAGES; i++) {
@@ -88,6 +90,10 @@ describe.each([1, 2])('QoS %i backlog through a link cut every 300-3000 bytes', 
                 `${connections} connections (${cuts} cut); received over ${sub.connections} ` +
                 `(${sub.cuts} cut), ${duplicates} duplicates`);
     expect(errors).toEqual([]);
+    // Reconnections: one per lost connection at most (never hammering), none beyond maxDelay.
+    expect(delays.length).toBeGreaterThan(0);
+    expect(delays.length).toBeLessThanOrEqual(connections);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(200);
     expect(copies.size).toBe(MESSAGES);
     expect(cuts).toBeGreaterThan(10);  // the link really kept failing
     if (qos === 2) expect(duplicates).toBe(0);

@@ -64,6 +64,8 @@ TEST_P(client_reliability, BacklogArrivesWholeThroughLinksCutEvery300To3000Bytes
   ASSERT_FALSE(subscribed.ec) << subscribed.ec.message();
 
   client pub(io.get_executor(), flaky(pub_link, "reliability-pub"));
+  std::vector<reconnecting_event> reconnects;
+  pub.on_reconnecting([&](const reconnecting_event& e) { reconnects.push_back(e); });
   pub.async_connect([](error_code, const connect_result&) {});
   int completed = 0, failed = 0;
   for (int i = 0; i < messages; ++i) {
@@ -83,6 +85,10 @@ TEST_P(client_reliability, BacklogArrivesWholeThroughLinksCutEvery300To3000Bytes
   for (const auto& [payload, n] : copies) duplicates += n - 1;
   const fault_stats ps = pub_link.stats(), ss = sub_link.stats();
   EXPECT_GT(ps.cuts, 5u);  // the links really kept failing
+  // One reconnection per lost connection at most (never hammering), none beyond max_delay.
+  EXPECT_FALSE(reconnects.empty());
+  EXPECT_LE(reconnects.size(), ps.connections);
+  for (const reconnecting_event& e : reconnects) EXPECT_LE(e.delay, 200ms);
   if (q == qos::exactly_once) {
     EXPECT_EQ(duplicates, 0);
   }
