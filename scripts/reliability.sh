@@ -14,6 +14,9 @@ log "session on a simulated link (core_tests)"
 log "native client through the fault proxy (client_tests)"
 "$b/tests/transport/client_tests" --gtest_filter='*client_reliability*:*AStalledLink*:*client_flood*' |
   grep '^\[ reliability \]' >>"$out"
+log "native client over mqtt://, ${MQTTWS_RELIABILITY_SEEDS:=100} seeds each for QoS 1 and QoS 2"
+MQTTWS_RELIABILITY_SEEDS=$MQTTWS_RELIABILITY_SEEDS "$b/tests/transport/client_tests" \
+  --gtest_filter='*client_reliability*mqtt_*' | grep '^\[ reliability \]' >>"$out"
 log "mqttws CLI through the fault proxy (cli_tests)"
 "$b/tests/tools/cli_tests" --gtest_filter='*CuttingLink*' | grep '^\[ reliability \]' >>"$out"
 log "npm package through the fault proxy (jest)"
