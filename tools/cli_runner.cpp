@@ -247,8 +247,8 @@ void runner::watch_events(client& c, const std::string& name,
   const bool debug = args_.debug;
   c.on_disconnected([name, debug, on_lost](const disconnected_event& e) {
     if (debug) {
-      std::cerr << "mqttws: " << name << " disconnected: "
-                << failure_text(e.ec, e.reason, e.reason_string)
+      std::cerr << "mqttws: " << name << " disconnected"
+                << (e.ec ? ": " + failure_text(e.ec, e.reason, e.reason_string) : std::string())
                 << (e.will_reconnect ? " (will reconnect)" : "") << std::endl;
     }
     if (on_lost) on_lost(e);

@@ -330,6 +330,26 @@ TEST_F(Cli, PublishDeniedByTheAclExitsOneWithTheReasonCode) {
   EXPECT_EQ(r.err, "mqttws: publish failed: refused by the broker: not authorized (0x87)\n");
 }
 
+TEST_F(Cli, LinesTheBrokerRefusesAreReportedAndTheRestGoOn) {
+  // pub -l: every line to a topic the ACL denies gets a v5 PUBACK 0x87; each is reported and
+  // none ends the run.
+  const process_result r =
+      run({"pub", "-L", broker_->url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
+           mosquitto_fixture::limited_password, "-t", "forbidden/x", "-l", "-q", "1", "-d"},
+          "one\ntwo\nthree\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::size_t reports = 0;
+  for (std::size_t at = 0;
+       (at = r.err.find("publish failed: refused by the broker: not authorized (0x87)", at)) !=
+       std::string::npos;
+       ++at) {
+    ++reports;
+  }
+  EXPECT_EQ(reports, 3u) << r.err;
+  // mosquitto 2.0.11 also drops the connection after each refusal: pub reconnects and goes on.
+  EXPECT_EQ(r.err.find("Success"), std::string::npos) << "an orderly end is no error: " << r.err;
+}
+
 TEST_F(Cli, WssWithoutTheTestCaFailsVerificationAndInsecureConnects) {
   const std::vector<std::string> base = {"pub", "-L", broker_->url(listener::wss), "-u",
                                          mosquitto_fixture::user, "-P", mosquitto_fixture::password,
