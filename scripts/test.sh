@@ -56,6 +56,13 @@ demo_e2e() {
   (export MQTTWS_HOUSE_BINARY="$MQTTWS_BUILD/native/bin/mqttws-house" &&
      node --test --test-reporter=spec "$MQTTWS_ROOT/demo-web/test/e2e.test.mjs")
 }
+# The benchmarks still run (figures are not checked: targets live in bench/, not in tests).
+bench_smoke() {
+  node "$MQTTWS_ROOT/bench/run.mjs" --quick >"$MQTTWS_BUILD/bench-smoke.log" 2>&1 || {
+    tail -n 30 "$MQTTWS_BUILD/bench-smoke.log" >&2
+    return 1
+  }
+}
 npm_install_test() {
   local tgz
   tgz=$(ls "$MQTTWS_BUILD"/mqttws-*.tgz) || return 1
@@ -69,6 +76,7 @@ run "npm: jest tests (Node, mosquitto over ws)" npm_jest
 run "npm: browser test (headless Chromium)" npm_browser
 run "npm: package install test" npm_install_test
 run "demo: end to end (headless Chromium, mosquitto, native devices)" demo_e2e
+run "bench smoke (bench/run.mjs --quick)" bench_smoke
 run "fuzz smoke (decoder and session, ${MQTTWS_FUZZ_SECONDS:-30} s each)" fuzz_smoke
 
 if ((${#failures[@]})); then

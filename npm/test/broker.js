@@ -37,16 +37,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class Broker {
   /** Starts a broker; `persistence` keeps sessions and queued messages across restarts. */
-  static async start({ persistence = false } = {}) {
-    const b = new Broker(await freePort(), await freePort(), persistence);
+  static async start({ persistence = false, extraConfig = [] } = {}) {
+    const b = new Broker(await freePort(), await freePort(), persistence, extraConfig);
     await b.#launch();
     return b;
   }
 
   #child = null;
 
-  constructor(port, tcpPort, persistence) {
+  constructor(port, tcpPort, persistence, extraConfig = []) {
     this.port = port;
+    this.tcpPort = tcpPort;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttws-broker-'));
     fs.chmodSync(this.dir, 0o777);  // mosquitto drops root to user "mosquitto"
     const passwd = path.join(this.dir, 'passwd');
@@ -62,6 +63,7 @@ class Broker {
       `persistence_location ${this.dir}/`,
       'log_type error',
       'log_type warning',
+      ...extraConfig,
       // mosquitto 2.0.11 opens no websockets listener unless a plain one exists too.
       `listener ${tcpPort} 127.0.0.1`,
       'protocol mqtt',
