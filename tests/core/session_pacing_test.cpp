@@ -555,9 +555,10 @@ TEST(SessionPacing, a_broker_sending_beyond_the_reduced_value_is_not_a_violation
   ASSERT_EQ(connect_receive_maximum(b.connect_ok(true)), 2);
   // The broker resends the QoS 2 messages it had in flight, more than 2: all accepted.
   for (int i = 0; i < 10; ++i) {
+    const std::string payload = std::to_string(i);  // outlives the view in p
     publish p;
     p.topic = "in";
-    p.payload = std::to_string(i);
+    p.payload = payload;
     p.qos = qos::exactly_once;
     p.packet_id = static_cast<std::uint16_t>(200 + i);
     b.send(p);
