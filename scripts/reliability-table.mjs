@@ -50,7 +50,8 @@ ${cpus().length} cores, mosquitto 2.0.11.
 every connection after a random 300..3000 bytes, both directions counted (the WebSocket
 upgrade included), from a seed: a phone on a train. Clients reconnect with their backoff and
 resume persistent MQTT 5 sessions. Where both links are cut, the subscriber is behind a proxy
-of its own.
+of its own (\`MQTTWS_RELIABILITY_CUT_SUBSCRIBER=1\`); \`scripts/test.sh\` gates on the
+publisher's link only.
 
 ## Figures
 
@@ -59,6 +60,16 @@ ${table}
 Requirements, checked by the tests on every run: **nothing lost at QoS 1 or 2**, **no QoS 2
 duplicate**, every publish completes, QoS 1 duplicates bounded by the windows in flight at
 each cut (at most 20 per connection), a half-open link found within 1.5 x Keep Alive.
+
+## Open: the receive side is not bounded on every seed
+
+With the subscriber behind a cut link too, every single-seed run above delivers everything,
+and far more than MQTT.js; but the seed sweep shows runs that fall short of 500 in the time
+allowed or collect tens of thousands of duplicates (one native run: 25,097; under
+AddressSanitizer one run stopped at 176/500 after 60 s). The adaptive Receive Maximum does
+reach 1 on those connections, so what remains is in how the broker resends after a resume
+(mosquitto 2.0.11) and how fast acknowledgements leave; it is being investigated. The
+publisher's side — what the test suite gates on — drains on every seed.
 
 ## What makes it work
 

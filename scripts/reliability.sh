@@ -7,6 +7,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 
 b="$MQTTWS_BUILD/native"
+# Both links cut: the subscriber's too (the suite's gate cuts the publisher's only).
+export MQTTWS_RELIABILITY_CUT_SUBSCRIBER=1
 out="$MQTTWS_BUILD/reliability.log"
 : >"$out"
 log "session on a simulated link (core_tests)"
@@ -14,9 +16,10 @@ log "session on a simulated link (core_tests)"
 log "native client through the fault proxy (client_tests)"
 "$b/tests/transport/client_tests" --gtest_filter='*client_reliability*:*AStalledLink*:*client_flood*' |
   grep '^\[ reliability \]' >>"$out"
-log "native client over mqtt://, ${MQTTWS_RELIABILITY_SEEDS:=100} seeds each for QoS 1 and QoS 2"
-MQTTWS_RELIABILITY_SEEDS=$MQTTWS_RELIABILITY_SEEDS "$b/tests/transport/client_tests" \
-  --gtest_filter='*client_reliability*mqtt_*' | grep '^\[ reliability \]' >>"$out"
+log "native client over mqtt://, ${MQTTWS_RELIABILITY_SEEDS:=50} seeds each for QoS 1 and QoS 2"
+# A measurement, not a gate: the summary line says how many seeds fell short.
+{ MQTTWS_RELIABILITY_SEEDS=$MQTTWS_RELIABILITY_SEEDS "$b/tests/transport/client_tests" \
+    --gtest_filter='*client_reliability*mqtt_*' || true; } | grep '^\[ reliability \].*sweep' >>"$out"
 log "mqttws CLI through the fault proxy (cli_tests)"
 "$b/tests/tools/cli_tests" --gtest_filter='*CuttingLink*' | grep '^\[ reliability \]' >>"$out"
 log "npm package through the fault proxy (jest)"
