@@ -65,8 +65,8 @@ each cut (at most 20 per connection), a half-open link found within 1.5 x Keep A
 
 With the subscriber behind a cut link too, every single-seed run above delivers everything,
 and far more than MQTT.js; but the seed sweep shows runs that fall short of 500 in the time
-allowed or collect tens of thousands of duplicates (one native run: 25,097; under
-AddressSanitizer one run stopped at 176/500 after 60 s). The adaptive Receive Maximum does
+allowed or collect tens of thousands of duplicates (the sweep's worst run is in the table;
+under AddressSanitizer one run stopped at 176/500 after 60 s). The adaptive Receive Maximum does
 reach 1 on those connections, so what remains is in how the broker resends after a resume
 (mosquitto 2.0.11) and how fast acknowledgements leave; it is being investigated. The
 publisher's side — what the test suite gates on — drains on every seed.
