@@ -67,9 +67,13 @@ With the subscriber behind a cut link too, every single-seed run above delivers 
 and far more than MQTT.js; but the seed sweep shows runs that fall short of 500 in the time
 allowed or collect tens of thousands of duplicates (the sweep's worst run is in the table;
 under AddressSanitizer one run stopped at 176/500 after 60 s). The adaptive Receive Maximum does
-reach 1 on those connections, so what remains is in how the broker resends after a resume
-(mosquitto 2.0.11) and how fast acknowledgements leave; it is being investigated. The
-publisher's side — what the test suite gates on — drains on every seed.
+reach 1 on those connections; what it cannot shrink is what is already in flight.
+\`scripts/mosquitto-resend-experiment.js\` shows mosquitto 2.0.11 putting all 50 queued
+messages in flight to an MQTT 5 subscriber that asked for 65535, and resending all 50 (DUP) on
+every resume, with Receive Maximum 2 or 1 asked for: the burst that spends a weak link is the
+first connection's window, resent until acknowledged. Next: bound the first connection's
+Receive Maximum too. The publisher's side — what the test suite gates on — drains on every
+seed.
 
 ## What makes it work
 
