@@ -48,12 +48,7 @@ void session::impl::send_connect() {
   decoder.reset();
   decoder.set_protocol_version(version);
   decoder.set_maximum_packet_size(our_maximum_packet_size);
-  {
-    // Nothing of an earlier connection goes on this one.
-    std::vector<operation_id> lost;
-    wire.clear(lost);
-    for (operation_id op : lost) complete(op, operation_kind::publish, errc::session_closed);
-  }
+  drop_unwritten(errc::session_closed);  // nothing of an earlier connection goes on this one
 
   mqttws::connect c;
   c.version = version;
@@ -180,10 +175,7 @@ void session::impl::transport_gone(std::error_code ec) {
       state != session_state::connected) {
     return;  // already handled (we closed it ourselves) or never open
   }
-  // Bytes not yet handed out can no longer be written; QoS 0 messages among them are lost.
-  std::vector<operation_id> lost;
-  wire.clear(lost);
-  for (operation_id op : lost) complete(op, operation_kind::publish, ec);
+  drop_unwritten(ec);
   connection_lost(ec);
 }
 

@@ -248,6 +248,13 @@ struct session::impl {
     counters.bytes_sent += size;
     last_sent = now;
   }
+  // Bytes not yet handed to the driver can no longer be written: forgotten, and the QoS 0
+  // publishes among them complete with `ec`.
+  void drop_unwritten(std::error_code ec) {
+    std::vector<operation_id> lost;
+    wire.clear(lost);
+    for (operation_id op : lost) complete(op, operation_kind::publish, ec);
+  }
   // put(), closing the connection if the packet cannot be encoded; false then.
   template <class P>
   bool send(const P& p);

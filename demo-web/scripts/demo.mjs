@@ -134,16 +134,16 @@ export async function startDemo(o) {
 }
 
 async function main() {
-  let demo;
+  let demo, s;
   try {
-    demo = await startDemo({ ...settingsFromEnv(), house: process.env.MQTTWS_HOUSE_BINARY,
+    s = settingsFromEnv();
+    demo = await startDemo({ ...s, house: process.env.MQTTWS_HOUSE_BINARY,
                              dir: process.env.MQTTWS_DEMO_DIR });
   } catch (e) {
     console.error(`demo: ${e.message}`);
     process.exit(1);
   }
   const rel = (p) => relative(process.cwd(), p) || '.';
-  const s = settingsFromEnv();
   console.log(`
   mqttws smart-home demo
 
