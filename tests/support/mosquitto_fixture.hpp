@@ -86,7 +86,8 @@ struct broker_options {
   /// Extra mosquitto.conf lines, added before the listeners (global options only), e.g.
   /// "autosave_interval 1\n" or "max_inflight_messages 5\n".
   std::string extra_config;
-  /// Bound on start()/restart(): until every port accepts a TCP connection.
+  /// Bound on start()/restart(): until every port accepts a TCP connection and the log says the
+  /// broker runs.
   std::chrono::milliseconds start_timeout{10000};
 };
 
@@ -112,7 +113,8 @@ class mosquitto_fixture {
   mosquitto_fixture(const mosquitto_fixture&) = delete;
   mosquitto_fixture& operator=(const mosquitto_fixture&) = delete;
 
-  /// Starts mosquitto and returns once every listener accepts TCP connections. The first start
+  /// Starts mosquitto and returns once every listener accepts TCP connections and mosquitto has
+  /// logged "mosquitto version X running" (its last start-up line). The first start
   /// picks free ports; if one was taken meanwhile (broker exits with "address in use"), it picks
   /// new ones and tries again (a few times). Throws std::runtime_error (with the log's tail) if
   /// the broker does not come up within options.start_timeout, or if it is already running.
