@@ -22,6 +22,7 @@ case $profile in
     packages+=(
       clang libclang-rt-14-dev                    # libFuzzer and sanitizers
       libgtest-dev libbenchmark-dev               # tests and benchmarks
+      libpaho-mqtt-dev                            # Eclipse Paho C, the benchmarks' C peer
       chromium                                    # browser tests (headless)
     ) ;;
   *) die "unknown setup profile '$profile' (all, demo)" ;;
