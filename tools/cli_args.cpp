@@ -181,11 +181,30 @@ class parser {
       if (a == "-t" || a == "--topic") {
         if (!value(a, v)) return false;
         out_.bench.topic = v;
+        bench_topic_given_ = true;
         return true;
       }
       if (a == "-q" || a == "--qos") {
         if (!value(a, v)) return false;
         if (!parse_qos(v, out_.bench.q)) return fail("-q needs 0, 1 or 2, not '" + v + "'");
+        return true;
+      }
+      if (a == "--mode") {
+        if (!value(a, v)) return false;
+        if (v == "throughput") out_.bench.mode = bench_mode::throughput;
+        else if (v == "publish") out_.bench.mode = bench_mode::publish;
+        else if (v == "receive") out_.bench.mode = bench_mode::receive;
+        else if (v == "latency") out_.bench.mode = bench_mode::latency;
+        else return fail("--mode needs throughput, publish, receive or latency, not '" + v + "'");
+        return true;
+      }
+      if (a == "--rate") {
+        if (!value(a, v)) return false;
+        std::uint32_t r = 0;
+        if (!parse_unsigned<std::uint32_t>(v, 1000000, r) || r == 0) {
+          return fail("--rate needs messages per second in 1..1000000, not '" + v + "'");
+        }
+        out_.bench.rate = r;
         return true;
       }
     }
@@ -440,11 +459,35 @@ class parser {
           }
         }
         break;
-      case command::bench:
-        if (out_.bench.topic.find_first_of("+#") != std::string::npos) {
+      case command::bench: {
+        const bench_args& b = out_.bench;
+        const std::string mode = std::string("--mode ") + to_string(b.mode);
+        if (b.rate && b.mode != bench_mode::latency) {
+          return fail("--rate only applies to --mode latency, not to " + mode);
+        }
+        if (b.clients > 1 && b.mode != bench_mode::throughput) {
+          return fail("-c (publishers) only applies to --mode throughput; " + mode +
+                      " uses one connection");
+        }
+        // The peer's contract fixes these topics: -t would silently measure nothing.
+        if (bench_topic_given_ && b.mode == bench_mode::publish) {
+          return fail("-t does not apply to --mode publish (it publishes to bench/sink)");
+        }
+        if (bench_topic_given_ && b.mode == bench_mode::receive) {
+          return fail("-t does not apply to --mode receive (it subscribes to "
+                      "bench/source/<n>/<s>)");
+        }
+        // Each latency payload carries its sequence number, so that a lost QoS 0 message
+        // cannot shift every later measurement.
+        if (b.mode == bench_mode::latency && b.payload_bytes < 4) {
+          return fail("--mode latency needs -s of at least 4 (the payload carries the "
+                      "message's sequence number)");
+        }
+        if (b.topic.find_first_of("+#") != std::string::npos) {
           return fail("-t: the bench topic prefix cannot contain + or #");
         }
         break;
+      }
     }
     return true;
   }
@@ -453,10 +496,21 @@ class parser {
   std::size_t i_ = 0;
   parsed_args out_;
   bool source_given_ = false;
+  bool bench_topic_given_ = false;
   std::string password_file_;
 };
 
 }  // namespace
+
+const char* to_string(bench_mode m) {
+  switch (m) {
+    case bench_mode::throughput: return "throughput";
+    case bench_mode::publish: return "publish";
+    case bench_mode::receive: return "receive";
+    case bench_mode::latency: return "latency";
+  }
+  return "throughput";
+}
 
 parsed_args parse_args(const std::vector<std::string>& args) { return parser(args).run(); }
 

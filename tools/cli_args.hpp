@@ -74,12 +74,26 @@ struct sub_args {
   std::optional<std::string> format;  ///< -F
 };
 
+/// What `mqttws bench` measures (see cli_help.cpp for each mode's clock).
+enum class bench_mode {
+  throughput,  ///< -c publishers -> one subscriber, through a broker
+  publish,     ///< one client publishing to `bench/sink` (bench_peer's sink, no broker)
+  receive,     ///< one client subscribed to `bench/source/<n>/<s>` (bench_peer's source)
+  latency,     ///< one client publishing to its own subscription at --rate
+};
+
+/// "throughput", "publish", "receive", "latency".
+const char* to_string(bench_mode m);
+
 struct bench_args {
+  bench_mode mode = bench_mode::throughput;  ///< --mode
   std::uint64_t messages = 10000;  ///< -n
   qos q = qos::at_most_once;       ///< -q
   std::size_t payload_bytes = 64;  ///< -s
-  std::uint32_t clients = 1;       ///< -c: publishers
+  std::uint32_t clients = 1;       ///< -c: publishers (throughput only)
   std::string topic;               ///< -t: topic prefix; generated when empty
+  /// --rate: messages per second of --mode latency; unset: 1000. Only latency takes it.
+  std::optional<std::uint32_t> rate;
 };
 
 struct parsed_args {

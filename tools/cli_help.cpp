@@ -51,7 +51,8 @@ std::string general_help() {
 Usage:
   mqttws pub   -L URL -t TOPIC (-m MSG | -f FILE | -l | -s | -n) [options]
   mqttws sub   -L URL -t FILTER [-t FILTER ...] [-C COUNT] [-W SECONDS] [-v] [options]
-  mqttws bench -L URL [-n MESSAGES] [-q QOS] [-s PAYLOAD_BYTES] [-c CLIENTS] [options]
+  mqttws bench -L URL [--mode throughput|publish|receive|latency] [-n MESSAGES] [-q QOS]
+               [-s PAYLOAD_BYTES] [-c CLIENTS] [--rate R] [options]
 
   mqttws SUBCOMMAND --help   describes each subcommand and its options.
 )";
@@ -93,20 +94,43 @@ Usage: mqttws sub -L URL -t FILTER [-t FILTER ...] [options]
 Without -C, -W ends the run normally (exit code 0). SIGINT/SIGTERM disconnect cleanly.
 )") + connection_help;
     case command::bench:
-      return std::string(R"(mqttws bench - measure throughput through a broker
+      return std::string(R"(mqttws bench - measure the client: throughput, publish, receive, latency
 
-Usage: mqttws bench -L URL [-n MESSAGES] [-q QOS] [-s PAYLOAD_BYTES] [-c CLIENTS] [options]
+Usage: mqttws bench -L URL [--mode MODE] [-n MESSAGES] [-q QOS] [-s PAYLOAD_BYTES]
+                    [-c CLIENTS] [-t PREFIX] [--rate R] [options]
 
-One subscriber and CLIENTS publishers connect; the publishers share MESSAGES messages of
-PAYLOAD_BYTES bytes; the time runs from the first publish to the last message received.
-Prints one JSON line:
-  {"client":"mqttws","qos":1,"n":10000,"bytes":64,"clients":1,"seconds":0.52,"msgs_per_s":19230.8}
+Modes (--mode, default throughput):
+  throughput  one subscriber (to PREFIX/#) and CLIENTS publishers, each its own connection,
+              through a broker; the publishers share MESSAGES messages (publisher i to
+              PREFIX/i); time from the first publish to the last message received.
+  publish     one connection publishes MESSAGES messages to bench/sink; time from the first
+              publish to the last completion. Meant for bench_peer's sink (no broker).
+  receive     one connection subscribes to bench/source/MESSAGES/PAYLOAD_BYTES; time from
+              the SUBACK to the last message delivered. Meant for bench_peer's source.
+  latency     one connection subscribes to PREFIX and publishes MESSAGES messages to it, one
+              every 1/R s (message i due at t0 + i/R, never in bursts); each message's time
+              from the publish call to its delivery; nearest-rank percentiles in microseconds.
+              The payload's first 4 bytes carry the message's sequence number.
+Each connection keeps at most 1000 publishes awaiting completion (QoS 0: handed to the
+transport; QoS 1: PUBACK; QoS 2: PUBCOMP), like the other drivers of bench/run. QoS 0 may
+lose messages: once all are published, a second without a message ends the wait, and
+"received" says how many arrived.
 
+Prints one JSON line ("received" counts messages delivered; in publish mode, publishes
+completed; "transport" is ws, wss, tcp or mqtts from the first -L URL; "clients" is the
+older name of "publishers"):
+  {"client":"mqttws","mode":"throughput","transport":"tcp","qos":1,"bytes":64,
+   "publishers":1,"clients":1,"n":10000,"received":10000,"seconds":0.52,"msgs_per_s":19230.8}
+latency adds ,"rate":1000,"p50_us":..,"p99_us":..,"max_us":..
+
+  --mode MODE       throughput, publish, receive or latency (default throughput)
   -n MESSAGES       messages in total (default 10000)
   -q 0|1|2          QoS of publishes and subscription (default 0)
-  -s BYTES          payload size (default 64)
-  -c CLIENTS        publishers (default 1)
-  -t PREFIX         topic prefix (default: mqttws-bench/<random>)
+  -s BYTES          payload size (default 64; latency: at least 4)
+  -c CLIENTS        publishers, throughput only (default 1)
+  -t PREFIX         topic prefix, throughput and latency (default: mqttws-bench/<random>)
+  --rate R          latency only: messages per second, 1..1000000 (default 1000)
+Without -W the run gives up after 120 s (exit code 1).
 Connection options as below (-c is CLIENTS here; no persistent sessions).
 )") + connection_help;
   }
