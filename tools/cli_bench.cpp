@@ -113,11 +113,22 @@ class bench_base {
     return true;
   }
 
-  // QoS 0 may lose messages: a quiet second (re-armed by each message) ends the wait.
-  void arm_quiet_timer() {
-    quiet_.expires_after(std::chrono::seconds(1));
+  // QoS 0 may lose messages: once watch_quiet() is called, a second without a message ends
+  // the wait. Messages only note the time (a timer re-armed per message would cost a system
+  // call each, more than the message itself); the timer checks it once a second.
+  void watch_quiet() {
+    if (watching_quiet_) return;
+    watching_quiet_ = true;
+    activity_ = steady::now();
+    schedule_quiet_check();
+  }
+  void note_activity(steady::time_point t) { activity_ = t; }
+  void schedule_quiet_check() {
+    quiet_.expires_at(activity_ + quiet_period);
     quiet_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) quiet();
+      if (ec || run_.finishing()) return;
+      if (steady::now() - activity_ >= quiet_period) return quiet();
+      schedule_quiet_check();
     });
   }
   virtual void quiet() { report(); }
@@ -142,7 +153,10 @@ class bench_base {
   const connection_args& conn_;
   const bench_args& b_;
   runner& run_;
+  static constexpr std::chrono::seconds quiet_period{1};
   boost::asio::steady_timer quiet_;
+  bool watching_quiet_ = false;
+  steady::time_point activity_{};  // the last message (or the moment watch_quiet() started)
   bool watching_losses_ = false;
   std::uint64_t received_ = 0;    // what the mode counts (messages, or completed publishes)
   steady::time_point start_{}, last_{};
@@ -212,7 +226,7 @@ class throughput_bench final : public bench_base {
                            --p.outstanding;
                            if (!published(ec, r)) return;
                            if (++published_ == b_.messages && b_.q == qos::at_most_once) {
-                             arm_quiet_timer();
+                             watch_quiet();
                            }
                            pump(p);
                          });
@@ -223,8 +237,8 @@ class throughput_bench final : public bench_base {
     if (run_.finishing()) return;
     ++received_;
     last_ = steady::now();
+    note_activity(last_);
     if (received_ == b_.messages) return report();
-    if (published_ == b_.messages && b_.q == qos::at_most_once) arm_quiet_timer();
   }
 
   std::string payload_;
@@ -317,8 +331,9 @@ class receive_bench final : public bench_base {
     }
     ++received_;
     last_ = steady::now();
+    note_activity(last_);
     if (received_ == b_.messages) return report();
-    if (b_.q == qos::at_most_once) arm_quiet_timer();
+    if (b_.q == qos::at_most_once) watch_quiet();
   }
 
   client* c_ = nullptr;
@@ -358,7 +373,7 @@ class latency_bench final : public bench_base {
     while (!run_.finishing() && next_ < b_.messages && due(next_) <= now) publish_next();
     if (run_.finishing()) return;
     if (next_ == b_.messages) {
-      if (b_.q == qos::at_most_once) arm_quiet_timer();
+      if (b_.q == qos::at_most_once) watch_quiet();
       return;
     }
     timer_.expires_at(due(next_));
@@ -395,8 +410,8 @@ class latency_bench final : public bench_base {
     latencies_us_.push_back(std::chrono::duration<double, std::micro>(now - sent_at_[i]).count());
     ++received_;
     last_ = now;
+    note_activity(now);
     if (received_ == b_.messages) return finish_report();
-    if (next_ == b_.messages && b_.q == qos::at_most_once) arm_quiet_timer();
   }
 
   void quiet() override {
