@@ -35,6 +35,8 @@ class child_process {
   bool wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout);
   /// The same for stdout.
   bool wait_for_stdout(const std::string& text, std::chrono::milliseconds timeout);
+  /// What it wrote to stdout so far (as read by the waits above).
+  const std::string& stdout_so_far() const { return result_.out; }
 
   /// Closes stdin, reads everything until the child exits, and reaps it; kills it (SIGKILL)
   /// if that takes longer than `timeout`.

@@ -170,6 +170,87 @@ TEST(CliArgs, BenchReadsCAsClientsAndNAsMessages) {
   EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "-c", "0"}).result, outcome::usage_error);
 }
 
+TEST(CliArgs, BenchDefaultsToThroughputWithoutARate) {
+  const parsed_args p = parse({"bench", "-L", "mqtt://h"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.bench.mode, bench_mode::throughput);
+  EXPECT_FALSE(p.bench.rate.has_value());
+  EXPECT_EQ(p.bench.messages, 10000u);
+  EXPECT_EQ(p.bench.payload_bytes, 64u);
+  EXPECT_EQ(p.bench.clients, 1u);
+}
+
+TEST(CliArgs, BenchReadsEveryMode) {
+  const std::pair<const char*, bench_mode> modes[] = {{"throughput", bench_mode::throughput},
+                                                      {"publish", bench_mode::publish},
+                                                      {"receive", bench_mode::receive},
+                                                      {"latency", bench_mode::latency}};
+  for (const auto& [name, mode] : modes) {
+    const parsed_args p = parse({"bench", "-L", "mqtt://h", "--mode", name});
+    ASSERT_EQ(p.result, outcome::run) << name << ": " << p.text;
+    EXPECT_EQ(p.bench.mode, mode);
+    EXPECT_STREQ(to_string(mode), name);
+  }
+}
+
+TEST(CliArgs, BenchLatencyReadsTheRate) {
+  const parsed_args p =
+      parse({"bench", "-L", "mqtt://h", "--mode", "latency", "--rate", "250", "-s", "4"});
+  ASSERT_EQ(p.result, outcome::run) << p.text;
+  EXPECT_EQ(p.bench.rate, 250u);
+  EXPECT_EQ(p.bench.payload_bytes, 4u);
+}
+
+TEST(CliArgs, BenchUnknownModeIsAUsageError) {
+  const parsed_args p = parse({"bench", "-L", "mqtt://h", "--mode", "pubsub"});
+  EXPECT_EQ(p.result, outcome::usage_error);
+  EXPECT_EQ(p.text, "--mode needs throughput, publish, receive or latency, not 'pubsub'");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode"}).text, "option --mode needs a value");
+}
+
+TEST(CliArgs, BenchRateOutsideItsRangeIsAUsageError) {
+  for (const char* bad : {"0", "-5", "1000001", "1.5", "fast", ""}) {
+    EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "latency", "--rate", bad}).text,
+              std::string("--rate needs messages per second in 1..1000000, not '") + bad + "'");
+  }
+}
+
+TEST(CliArgs, BenchRateWithoutLatencyModeIsAUsageError) {
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--rate", "100"}).text,
+            "--rate only applies to --mode latency, not to --mode throughput");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--rate", "100", "--mode", "publish"}).text,
+            "--rate only applies to --mode latency, not to --mode publish");
+}
+
+TEST(CliArgs, BenchSeveralPublishersOnlyForThroughput) {
+  for (const char* mode : {"publish", "receive", "latency"}) {
+    const parsed_args p = parse({"bench", "-L", "mqtt://h", "--mode", mode, "-c", "2"});
+    EXPECT_EQ(p.result, outcome::usage_error) << mode;
+    EXPECT_EQ(p.text, std::string("-c (publishers) only applies to --mode throughput; --mode ") +
+                          mode + " uses one connection");
+  }
+  // One publisher is what these modes are anyway.
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "publish", "-c", "1"}).result,
+            outcome::run);
+}
+
+TEST(CliArgs, BenchTopicIsFixedForThePeerModes) {
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "publish", "-t", "x"}).text,
+            "-t does not apply to --mode publish (it publishes to bench/sink)");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "receive", "-t", "x"}).text,
+            "-t does not apply to --mode receive (it subscribes to bench/source/<n>/<s>)");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "latency", "-t", "x"}).result,
+            outcome::run);
+}
+
+TEST(CliArgs, BenchLatencyPayloadMustHoldTheSequenceNumber) {
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "latency", "-s", "3"}).text,
+            "--mode latency needs -s of at least 4 (the payload carries the message's "
+            "sequence number)");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--mode", "throughput", "-s", "0"}).result,
+            outcome::run);
+}
+
 TEST(CliArgs, PropertyDefaultsToThePublishPacketForPub) {
   const parsed_args p = parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-D",
                                "user-property", "unit", "celsius", "-D", "content-type", "text"});

@@ -387,6 +387,9 @@ TEST_F(Cli, BenchPrintsOneJsonLineWithItsFields) {
   ASSERT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j.at("client"), "mqttws");
+  EXPECT_EQ(j.at("mode"), "throughput");
+  EXPECT_EQ(j.at("transport"), "tcp");
+  EXPECT_EQ(j.at("publishers"), 2);
   EXPECT_EQ(j.at("qos"), 1);
   EXPECT_EQ(j.at("n"), 200);
   EXPECT_EQ(j.at("bytes"), 32);
@@ -401,6 +404,7 @@ TEST_F(Cli, BenchAtQos0OverWebSocketCompletes) {
       run(args({"bench", "-n", "500", "-W", "30"}, connection(listener::ws)));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("transport"), "ws");
   EXPECT_EQ(j.at("qos"), 0);
   EXPECT_LE(j.at("received").get<int>(), 500);
   EXPECT_GT(j.at("received").get<int>(), 0);
