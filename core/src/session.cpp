@@ -246,12 +246,11 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
   c.op = d.next_op++;
   c.kind = operation_kind::subscribe;
   c.own_id = own_id != 0;
-  if (own_id != 0) {
-    d.last_subscription_id = own_id;
-    d.own_subscription_ids.insert(own_id);
-  }
+  if (own_id != 0) d.last_subscription_id = own_id;
   for (std::uint32_t id : c.props.view().subscription_identifiers) {
-    d.ops_of_subscription_id[id].push_back(c.op);
+    impl::subscription_id_use& use = d.subscription_ids[id];
+    use.ops.push_back(c.op);
+    if (id == own_id) use.own = true;
   }
   for (const subscription& s : subscriptions) {
     c.filters.emplace_back(s.filter);

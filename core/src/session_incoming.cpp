@@ -117,14 +117,25 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   copy.topic = topic;
   copy.props.topic_alias.reset();
   // Nor the Subscription Identifiers the session assigned itself (routing aids the user never
-  // asked for); theirs stay. `ids` keeps them all for routing below.
-  const std::vector<std::uint32_t> ids(p.props.subscription_identifiers.begin(),
-                                       p.props.subscription_identifiers.end());
+  // asked for); theirs stay. `uses` keeps the subscriptions of every identifier known here,
+  // for routing below: one lookup per identifier.
   std::vector<std::uint32_t> theirs;
-  if (!own_subscription_ids.empty() && !ids.empty()) {
-    for (std::uint32_t id : ids) {
-      if (!own_subscription_ids.count(id)) theirs.push_back(id);
+  std::vector<const subscription_id_use*> uses;
+  bool any_own = false;
+  for (std::uint32_t id : p.props.subscription_identifiers) {
+    auto it = subscription_ids.find(id);
+    if (it == subscription_ids.end()) {
+      theirs.push_back(id);
+      continue;
     }
+    uses.push_back(&it->second);
+    if (it->second.own) {
+      any_own = true;
+    } else {
+      theirs.push_back(id);
+    }
+  }
+  if (any_own) {
     copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
   }
   owned_publish msg;
@@ -152,10 +163,8 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   // (a broker sends one copy per matching subscription): report it for them, so overlapping
   // subscriptions do not each see every copy. Identifiers nobody here knows change nothing.
   std::vector<operation_id> named;
-  for (std::uint32_t id : ids) {
-    auto it = ops_of_subscription_id.find(id);
-    if (it == ops_of_subscription_id.end()) continue;
-    for (operation_id op : it->second) {
+  for (const subscription_id_use* use : uses) {
+    for (operation_id op : use->ops) {
       if (std::binary_search(e.subscriptions.begin(), e.subscriptions.end(), op)) {
         named.push_back(op);
       }
@@ -215,9 +224,15 @@ void session::impl::on_suback(const suback& p) {
       }
     }
     if (!granted.filters.empty()) {
-      active_subscriptions.push_back(std::move(granted));
+      const std::uint64_t key = subscriptions_granted++;
+      for (const std::string& f : granted.filters) {
+        std::vector<std::uint64_t>& holders = active_by_filter[f];
+        // A filter named twice in one SUBSCRIBE is indexed once.
+        if (holders.empty() || holders.back() != key) holders.push_back(key);
+      }
+      active_subscriptions.emplace(key, std::move(granted));
     } else {
-      forget_subscription_ids(c.op);
+      forget_subscription_ids(c.op, c.props.view().subscription_identifiers);
     }
   }
   if (!c.internal && !c.replay) {
@@ -248,22 +263,25 @@ void session::impl::on_unsuback(const unsuback& p) {
     const std::string& f = c.filters[i];
     routes.erase_all(f);
     response_filters.erase(f);
-    for (sub_command& a : active_subscriptions) {
-      for (std::size_t j = a.filters.size(); j-- > 0;) {
-        if (a.filters[j] == f) {
-          a.filters.erase(a.filters.begin() + static_cast<std::ptrdiff_t>(j));
-          a.options.erase(a.options.begin() + static_cast<std::ptrdiff_t>(j));
+    auto held = active_by_filter.find(f);
+    if (held == active_by_filter.end()) continue;
+    for (std::uint64_t key : held->second) {
+      auto a = active_subscriptions.find(key);
+      if (a == active_subscriptions.end()) continue;
+      sub_command& s = a->second;
+      for (std::size_t j = s.filters.size(); j-- > 0;) {
+        if (s.filters[j] == f) {
+          s.filters.erase(s.filters.begin() + static_cast<std::ptrdiff_t>(j));
+          s.options.erase(s.options.begin() + static_cast<std::ptrdiff_t>(j));
         }
       }
+      if (s.filters.empty()) {
+        forget_subscription_ids(s.op, s.props.view().subscription_identifiers);
+        active_subscriptions.erase(a);
+      }
     }
+    active_by_filter.erase(held);
   }
-  for (const sub_command& a : active_subscriptions) {
-    if (a.filters.empty()) forget_subscription_ids(a.op);
-  }
-  active_subscriptions.erase(
-      std::remove_if(active_subscriptions.begin(), active_subscriptions.end(),
-                     [](const sub_command& a) { return a.filters.empty(); }),
-      active_subscriptions.end());
   complete(c.op, operation_kind::unsubscribe, {}, std::move(codes),
            keep(p.props, property_context::unsuback));
 }
@@ -311,8 +329,8 @@ void session::impl::send_command(sub_command&& c) {
 
 void session::impl::resubscribe() {
   // The broker lost the session, and with it our subscriptions (3.2.2.1.2): make them again.
-  for (const sub_command& a : active_subscriptions) {
-    sub_command again = a;
+  for (const auto& granted : active_subscriptions) {
+    sub_command again = granted.second;
     again.replay = true;
     send_command(std::move(again));
   }
@@ -328,12 +346,15 @@ void session::impl::fail_request(operation_id op, std::error_code ec) {
   }
 }
 
-void session::impl::forget_subscription_ids(operation_id op) {
-  for (auto it = ops_of_subscription_id.begin(); it != ops_of_subscription_id.end();) {
-    std::vector<operation_id>& ops = it->second;
+void session::impl::forget_subscription_ids(operation_id op, subscription_id_list ids) {
+  // subscribe() filed `op` under exactly these identifiers, so only their entries can hold
+  // it: no walk over every identifier in use.
+  for (std::uint32_t id : ids) {
+    auto it = subscription_ids.find(id);
+    if (it == subscription_ids.end()) continue;
+    std::vector<operation_id>& ops = it->second.ops;
     ops.erase(std::remove(ops.begin(), ops.end(), op), ops.end());
-    if (ops.empty()) own_subscription_ids.erase(it->first);
-    it = ops.empty() ? ops_of_subscription_id.erase(it) : std::next(it);
+    if (ops.empty()) subscription_ids.erase(it);
   }
 }
 

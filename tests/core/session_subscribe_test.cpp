@@ -468,6 +468,103 @@ TEST(SessionSubscribe, unsubscribed_filters_are_not_resubscribed_when_the_sessio
   EXPECT_EQ(routed(b, "keep/1"), std::vector<operation_id>{keep});
 }
 
+// The filters the session sends again when a connection does not resume the session, in the
+// order sent.
+std::vector<std::string> resubscribed_filters(scripted_broker& b) {
+  b.lose_connection();
+  b.connect_ok(false);
+  std::vector<std::string> out;
+  for (const sent<subscribe>& s : b.take_all<subscribe>()) {
+    for (const subscription& f : s->subscriptions) out.emplace_back(f.filter);
+  }
+  return out;
+}
+
+TEST(SessionSubscribe, unsubscribing_one_filter_of_a_subscribe_keeps_its_other_filters) {
+  scripted_broker b(persistent_test_options());
+  b.connect_ok();
+  const std::vector<subscription> two = {{"a/#", {}}, {"b/#", {}}};
+  const operation_id both = expect_id(b.subscribe(two));  // identifier 1
+  b.suback(b.expect<subscribe>()->packet_id,
+           {reason_code::granted_qos_0, reason_code::granted_qos_0});
+  b.next_event<operation_event>();
+  const operation_id later = subscribed(b, "c/#");  // identifier 2
+  expect_id(b.unsubscribe({"a/#"}));
+  b.unsuback(b.expect<unsubscribe>()->packet_id, {reason_code::success});
+  b.next_event<operation_event>();
+
+  EXPECT_TRUE(routed(b, "a/1").empty());
+  EXPECT_EQ(routed(b, "b/1"), std::vector<operation_id>{both});
+  // The operation still holds a filter: its identifier still names it.
+  EXPECT_EQ(deliver_with_ids(b, "b/1", {1}).subscriptions, std::vector<operation_id>{both});
+  // Resubscribed in the order granted, without the filter that is gone.
+  EXPECT_EQ(resubscribed_filters(b), (std::vector<std::string>{"b/#", "c/#"}));
+  EXPECT_EQ(routed(b, "c/1"), std::vector<operation_id>{later});
+}
+
+TEST(SessionSubscribe, unsubscribing_a_filter_held_by_two_subscribes_removes_it_from_both) {
+  scripted_broker b(persistent_test_options());
+  b.connect_ok();
+  subscribed(b, "x/#");
+  const std::vector<subscription> two = {{"x/#", {}}, {"y/#", {}}};
+  const operation_id second = expect_id(b.subscribe(two));
+  b.suback(b.expect<subscribe>()->packet_id,
+           {reason_code::granted_qos_0, reason_code::granted_qos_0});
+  b.next_event<operation_event>();
+  expect_id(b.unsubscribe({"x/#"}));
+  b.unsuback(b.expect<unsubscribe>()->packet_id, {reason_code::success});
+  b.next_event<operation_event>();
+
+  EXPECT_TRUE(routed(b, "x/1").empty());
+  EXPECT_EQ(resubscribed_filters(b), std::vector<std::string>{"y/#"});
+  EXPECT_EQ(routed(b, "y/1"), std::vector<operation_id>{second});
+}
+
+TEST(SessionSubscribe, a_filter_subscribed_again_after_unsubscribe_is_kept_once) {
+  scripted_broker b(persistent_test_options());
+  b.connect_ok();
+  subscribed(b, "x/#");
+  expect_id(b.unsubscribe({"x/#"}));
+  b.unsuback(b.expect<unsubscribe>()->packet_id, {reason_code::success});
+  b.next_event<operation_event>();
+  const operation_id again = subscribed(b, "x/#");
+  EXPECT_EQ(routed(b, "x/1"), std::vector<operation_id>{again});
+  EXPECT_EQ(resubscribed_filters(b), std::vector<std::string>{"x/#"});
+}
+
+TEST(SessionSubscribe, thousands_of_subscriptions_unsubscribed_in_any_order_keep_the_rest_exact) {
+  scripted_broker b(persistent_test_options());
+  b.connect_ok();
+  constexpr std::size_t count = 2'000;
+  std::vector<std::string> filters;
+  std::vector<operation_id> ops;
+  for (std::size_t i = 0; i < count; ++i) {
+    filters.push_back("site/" + std::to_string(i) + (i % 2 ? "/#" : "/+/temperature"));
+    ops.push_back(subscribed(b, filters.back()));
+  }
+  // Every third filter, from the end backwards.
+  for (std::size_t i = count; i-- > 0;) {
+    if (i % 3 != 0) continue;
+    expect_id(b.unsubscribe({filters[i]}));
+    b.unsuback(b.expect<unsubscribe>()->packet_id, {reason_code::success});
+    b.next_event<operation_event>();
+  }
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string topic = "site/" + std::to_string(i) + "/hall/temperature";
+    const std::uint32_t own_id = static_cast<std::uint32_t>(i + 1);
+    const message_event m = deliver_with_ids(b, topic, {own_id});
+    if (i % 3 == 0) {
+      EXPECT_TRUE(m.subscriptions.empty()) << topic;
+    } else {
+      EXPECT_EQ(m.subscriptions, std::vector<operation_id>{ops[i]}) << topic;
+      EXPECT_TRUE(ids_of(m.message.view().props).empty()) << topic;
+      kept.push_back(filters[i]);
+    }
+  }
+  EXPECT_EQ(resubscribed_filters(b), kept);
+}
+
 TEST(SessionSubscribe, subscribe_unanswered_when_the_connection_drops_is_sent_again) {
   // The SUBACK never came: the operation is still pending. The header is silent on this
   // case; a careful user expects the subscription to be made and the operation to complete

@@ -321,6 +321,38 @@ TEST(topic_trie, subscribe_unsubscribe_churn_does_not_grow_the_trie) {
   EXPECT_EQ(matches(t, "keep/x/this"), (tokens{0}));
 }
 
+TEST(topic_trie, tens_of_thousands_of_siblings_each_route_to_their_own_filter) {
+  // One level with very many children ("site/<id>/..."), levels that are prefixes of each
+  // other ("1", "10", "100"), and the growth of a level's children while views of their
+  // names are its keys.
+  topic_trie t;
+  constexpr token count = 30'000;
+  auto filter = [](token i) {
+    const std::string n = std::to_string(i);
+    switch (i % 3) {
+      case 0: return "site/" + n + "/+/temperature";
+      case 1: return "site/" + n + "/#";
+      default: return "site/" + n;
+    }
+  };
+  auto topic = [](token i) {
+    const std::string n = std::to_string(i);
+    return i % 3 == 2 ? "site/" + n : "site/" + n + "/hall/temperature";
+  };
+  const std::size_t empty_nodes = t.node_count();
+  for (token i = 0; i < count; ++i) t.insert(filter(i), i);
+  EXPECT_EQ(t.size(), count);
+  for (token i = 0; i < count; ++i) ASSERT_EQ(matches(t, topic(i)), (tokens{i})) << topic(i);
+  EXPECT_TRUE(matches(t, "site/" + std::to_string(count) + "/hall/temperature").empty());
+  for (token i = 0; i < count; i += 2) ASSERT_TRUE(t.erase(filter(i), i)) << filter(i);
+  for (token i = 0; i < count; ++i) {
+    ASSERT_EQ(matches(t, topic(i)), i % 2 ? tokens{i} : tokens{}) << topic(i);
+  }
+  for (token i = 1; i < count; i += 2) ASSERT_TRUE(t.erase(filter(i), i)) << filter(i);
+  EXPECT_TRUE(t.empty());
+  EXPECT_EQ(t.node_count(), std::max<std::size_t>(empty_nodes, 1));
+}
+
 TEST(topic_trie, erasing_everything_leaves_only_the_root) {
   topic_trie t;
   t.insert("a/b/c", 1);
