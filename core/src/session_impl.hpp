@@ -20,6 +20,7 @@
 #include "mqttws/stream_decoder.hpp"
 #include "mqttws/topic.hpp"
 #include "mqttws/topic_trie.hpp"
+#include "packet_id_map.hpp"
 #include "receive_window.hpp"
 #include "send_window.hpp"
 #include "wire_out.hpp"
@@ -116,8 +117,7 @@ struct session::impl {
   std::deque<outgoing> queued_out;                  // not sent yet (stage queued)
   std::multiset<time_point> queued_expiries;        // expires_at of those in queued_out
   inflight_map inflight_out;                        // sent, awaiting PUBACK/PUBREC/PUBCOMP
-  std::vector<std::uint64_t> inflight_by_id =       // packet id -> sequence in inflight_out
-      std::vector<std::uint64_t>(65536, 0);
+  packet_id_map<std::uint64_t> inflight_by_id;     // packet id -> sequence in inflight_out
   std::uint64_t next_sequence = 1;
   // In-flight messages of a resumed session still waiting for room in the broker's Receive
   // Maximum (it may be smaller on this connection than on the one they were sent on).

@@ -211,7 +211,7 @@ session::impl::outgoing session::impl::queue_take(std::deque<outgoing>::iterator
 }
 
 session::impl::outgoing& session::impl::inflight_put(outgoing&& m) {
-  inflight_by_id[m.message.view().packet_id] = m.sequence;
+  inflight_by_id.put(m.message.view().packet_id, m.sequence);
   const std::uint64_t seq = m.sequence;
   return inflight_out.insert_or_assign(seq, std::move(m)).first->second;
 }
@@ -223,13 +223,13 @@ session::impl::outgoing session::impl::inflight_take(inflight_map::iterator it) 
     m.resend_pending = false;
     --pending_resends;
   }
-  inflight_by_id[m.message.view().packet_id] = 0;
+  inflight_by_id.erase(m.message.view().packet_id);
   inflight_out.erase(it);
   return m;
 }
 
 session::impl::inflight_map::iterator session::impl::inflight_find(std::uint16_t packet_id) {
-  const std::uint64_t seq = inflight_by_id[packet_id];
+  const std::uint64_t seq = inflight_by_id.get(packet_id);
   return seq == 0 ? inflight_out.end() : inflight_out.find(seq);
 }
 
@@ -395,7 +395,7 @@ void session::impl::fail_pending(std::error_code ec) {
   // Not request_op: the requests themselves complete below.
   inflight_out.clear();
   pending_resends = 0;
-  std::fill(inflight_by_id.begin(), inflight_by_id.end(), 0);
+  inflight_by_id.clear();
   queued_out.clear();
   queued_expiries.clear();
   // QoS 0 publishes on the wire stay there (a DISCONNECT follows them): done when taken.
