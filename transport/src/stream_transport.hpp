@@ -265,7 +265,7 @@ class stream_transport final : public transport,
 
   void start_read() {
     stream_.async_read_some(
-        asio::buffer(read_buffer_),
+        asio::buffer(read_buffer_.get(), read_buffer_size),
         [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
           self->on_read(ec, n);
         });
@@ -275,7 +275,7 @@ class stream_transport final : public transport,
     if (done_) return;
     if (n > 0 && !closing_) {
       stats_.bytes_read += n;
-      if (handlers_.on_data) handlers_.on_data(read_buffer_.data(), n);
+      if (handlers_.on_data) handlers_.on_data(read_buffer_.get(), n);
       if (done_) return;  // the driver aborted us from inside the callback
     }
     if (ec) {
@@ -352,7 +352,10 @@ class stream_transport final : public transport,
   stream_type stream_;
   transport_handlers handlers_;
   beast::websocket::response_type response_;
-  std::array<std::uint8_t, 65536> read_buffer_{};
+  // Not value-initialised (not zeroed): an idle connection's buffer pages are then never
+  // touched, so they cost address space, not resident memory.
+  static constexpr std::size_t read_buffer_size = 65536;
+  std::unique_ptr<std::uint8_t[]> read_buffer_{new std::uint8_t[read_buffer_size]};
   std::vector<std::uint8_t> current_;  // being written
   std::deque<std::vector<std::uint8_t>> pending_;  // queued meanwhile, one entry per write
   bool open_ = false;
