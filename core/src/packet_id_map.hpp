@@ -5,7 +5,8 @@
 // zeroed, which made an idle native connection cost ~600 KB. Why not a hash map: a node
 // allocation per publish on the hottest path. Identifiers are handed out round robin, so the
 // ones in flight at any time sit in a few neighbouring pages of 256: pages are allocated when
-// first written and freed when their last identifier is erased.
+// first written and freed when their last identifier is erased, and so is the table of pages
+// (2 KiB), so a session with nothing in flight holds one null pointer.
 #pragma once
 
 #include <array>
@@ -19,14 +20,19 @@ class packet_id_map {
  public:
   /// The value stored for `id`, or `T{}` if none.
   T get(std::uint16_t id) const noexcept {
-    const page* p = pages_[id >> 8].get();
+    if (!pages_) return T{};
+    const page* p = (*pages_)[id >> 8].get();
     return p ? p->values[id & 0xff] : T{};
   }
 
   /// Stores `value` (not `T{}`: that is "none") for `id`, replacing any previous one.
   void put(std::uint16_t id, T value) {
-    std::unique_ptr<page>& p = pages_[id >> 8];
-    if (!p) p = std::make_unique<page>();
+    if (!pages_) pages_ = std::make_unique<page_table>();
+    std::unique_ptr<page>& p = (*pages_)[id >> 8];
+    if (!p) {
+      p = std::make_unique<page>();
+      ++pages_used_;
+    }
     T& slot = p->values[id & 0xff];
     if (slot == T{}) ++p->used;
     slot = value;
@@ -34,16 +40,20 @@ class packet_id_map {
 
   /// Forgets `id`'s value; frees its page when that was the page's last one.
   void erase(std::uint16_t id) noexcept {
-    std::unique_ptr<page>& p = pages_[id >> 8];
+    if (!pages_) return;
+    std::unique_ptr<page>& p = (*pages_)[id >> 8];
     if (!p) return;
     T& slot = p->values[id & 0xff];
     if (slot == T{}) return;
     slot = T{};
-    if (--p->used == 0) p.reset();
+    if (--p->used != 0) return;
+    p.reset();
+    if (--pages_used_ == 0) pages_.reset();
   }
 
   void clear() noexcept {
-    for (auto& p : pages_) p.reset();
+    pages_.reset();
+    pages_used_ = 0;
   }
 
  private:
@@ -51,7 +61,9 @@ class packet_id_map {
     std::array<T, 256> values{};
     std::uint16_t used = 0;
   };
-  std::array<std::unique_ptr<page>, 256> pages_{};
+  using page_table = std::array<std::unique_ptr<page>, 256>;
+  std::unique_ptr<page_table> pages_;
+  std::uint16_t pages_used_ = 0;
 };
 
 }  // namespace mqttws

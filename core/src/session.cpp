@@ -149,9 +149,9 @@ session::impl::impl(const session_options& o, session_store* s)
       out.message = std::move(again);
     }
     if (out.stage != stored_publish::stage::queued && m.packet_id != 0 &&
-        !id_in_use[m.packet_id]) {
+        !id_in_use.get(m.packet_id)) {
       out.message.set_packet_id(m.packet_id);
-      id_in_use[m.packet_id] = true;
+      id_in_use.put(m.packet_id, true);
       inflight_put(std::move(out));
     } else {
       // Never sent, or a store that holds an identifier twice: the message goes out again as

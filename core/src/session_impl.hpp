@@ -125,7 +125,7 @@ struct session::impl {
   operation_id next_op = 1;
 
   // Packet identifiers in use by any outgoing flow (PUBLISH, SUBSCRIBE, UNSUBSCRIBE).
-  std::vector<bool> id_in_use = std::vector<bool>(65536, false);
+  packet_id_map<bool> id_in_use;
   std::uint16_t next_id = 1;
 
   // ---- incoming ---------------------------------------------------------------------------

@@ -351,8 +351,8 @@ bool session::impl::allocate_id(std::uint16_t& id) {
   for (std::uint32_t tries = 0; tries < 65535; ++tries) {
     const std::uint16_t candidate = next_id;
     next_id = static_cast<std::uint16_t>(next_id == 65535 ? 1 : next_id + 1);
-    if (!id_in_use[candidate]) {
-      id_in_use[candidate] = true;
+    if (!id_in_use.get(candidate)) {
+      id_in_use.put(candidate, true);
       id = candidate;
       return true;
     }
@@ -361,7 +361,7 @@ bool session::impl::allocate_id(std::uint16_t& id) {
 }
 
 void session::impl::release_id(std::uint16_t id) {
-  if (id != 0) id_in_use[id] = false;
+  if (id != 0) id_in_use.erase(id);
 }
 
 void session::impl::expire_queued() {

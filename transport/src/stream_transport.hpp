@@ -264,8 +264,9 @@ class stream_transport final : public transport,
   }
 
   void start_read() {
+    if (!read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size_]);
     stream_.async_read_some(
-        asio::buffer(read_buffer_.get(), read_buffer_size),
+        asio::buffer(read_buffer_.get(), read_buffer_size_),
         [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
           self->on_read(ec, n);
         });
@@ -277,6 +278,11 @@ class stream_transport final : public transport,
       stats_.bytes_read += n;
       if (handlers_.on_data) handlers_.on_data(read_buffer_.get(), n);
       if (done_) return;  // the driver aborted us from inside the callback
+      // A read that filled the buffer says more was waiting: read more at a time from now on.
+      if (n == read_buffer_size_ && read_buffer_size_ < max_read_buffer_size) {
+        read_buffer_size_ *= 2;
+        read_buffer_.reset();
+      }
     }
     if (ec) {
       if (closing_) {
@@ -352,10 +358,13 @@ class stream_transport final : public transport,
   stream_type stream_;
   transport_handlers handlers_;
   beast::websocket::response_type response_;
-  // Not value-initialised (not zeroed): an idle connection's buffer pages are then never
-  // touched, so they cost address space, not resident memory.
-  static constexpr std::size_t read_buffer_size = 65536;
-  std::unique_ptr<std::uint8_t[]> read_buffer_{new std::uint8_t[read_buffer_size]};
+  // Adaptive: a connection starts reading 2 KiB at a time and doubles the buffer whenever a
+  // read fills it, up to 64 KiB — an idle connection holds 2 KiB, a busy one reads in large
+  // chunks (one system call per 64 KiB). Not value-initialised: nothing reads it before a
+  // read has written it.
+  static constexpr std::size_t max_read_buffer_size = 65536;
+  std::size_t read_buffer_size_ = 2048;
+  std::unique_ptr<std::uint8_t[]> read_buffer_;
   std::vector<std::uint8_t> current_;  // being written
   std::deque<std::vector<std::uint8_t>> pending_;  // queued meanwhile, one entry per write
   bool open_ = false;
