@@ -24,15 +24,23 @@
  *   ceiling receive --url ... [--qos Q] [--messages N] [--bytes B]
  *       against bench_peer's source: subscribes to bench/source/<n>/<B>; clock: SUBACK -> nth
  *       message.
- *   Other options: --window W (QoS>0 publishes awaiting completion per publisher, default 1000),
+ *   Other options: --window W (QoS>0 publishes awaiting completion per publisher; default 1000,
+ *   as the clients, but 256 at QoS 2: the contract allows at most 1000, and mosquitto looks
+ *   each incoming QoS 2 PUBLISH up in a list of that client's unreleased ones, so 1000 in flight
+ *   made it ~20-45% slower here than 200-400, e.g. 4 publishers of 4 KB over tcp 23k -> 44k),
  *   --timeout S (bound on the whole run, default 120), --topic PREFIX (throughput),
  *   --batch BYTES (bytes per write, default 65536), --sndbuf BYTES (SO_SNDBUF, default: the
- *   kernel's), --lowat-sub BYTES / --lowat-pub BYTES (SO_RCVLOWAT of the subscriber, default
- *   32768, and of each QoS>0 publisher, default W; 0 turns it off). Credentials default to
- *   $MQTTWS_BENCH_USER / $MQTTWS_BENCH_PASSWORD.
+ *   kernel's), --lowat-sub BYTES / --lowat-pub BYTES (SO_RCVLOWAT of the subscriber and of
+ *   each QoS>0 publisher; throughput mode: 65536 and W; publish and receive: 0, off).
+ *   --ping 0|1 (the subscriber sends a PINGREQ when a read has waited 1 ms, at most every 5 ms;
+ *   default 1 in throughput mode: mosquitto 2.0 services WebSocket clients only when its loop
+ *   wakes, so without input the last messages it holds for us wait ~100 ms for its timeout,
+ *   which at 20000 messages over ws cost the ceiling up to 3/4 of its figure).
+ *   Credentials default to $MQTTWS_BENCH_USER / $MQTTWS_BENCH_PASSWORD.
  * Prints one JSON line on stdout:
  *   {"client":"ceiling-c","mode":"throughput","transport":"ws","qos":0,"bytes":64,
  *    "publishers":1,"n":200000,"received":200000,"seconds":0.9,"msgs_per_s":222222.2}
+ *   ("window":W after "publishers" when QoS > 0 and the mode publishes)
  * Exit 0; 1 with a one-line reason on stderr on a timeout or a lost or refused connection;
  * 2 on bad usage.
  */
@@ -815,7 +823,7 @@ static void publisher_run(publisher_t *p) {
  * without a message once every publisher is done), acknowledging QoS 1/2 with pre-encoded
  * acks, one write per read. Returns the count; *t_last is when the last message arrived. */
 static uint64_t subscriber_run(conn_t *c, uint64_t n, int qos, atomic_int *pubs_done, int npubs,
-                               int lowat, double *t_last) {
+                               int lowat, int ping, double *t_last) {
   if (lowat > 1) {
     conn_batch_reads(c, lowat, 1000);
   } else if (pubs_done && qos == 0) {
@@ -825,7 +833,7 @@ static uint64_t subscriber_run(conn_t *c, uint64_t n, int qos, atomic_int *pubs_
   size_t ack_cap = 0;
   uint8_t *ack = NULL;
   uint64_t got = 0;
-  double last = 0, idle_from = 0;
+  double last = 0, idle_from = 0, last_ping = 0;
   for (;;) {
     if (ack_cap < c->in_cap) { /* acks are never longer than what they answer */
       free(ack);
@@ -866,8 +874,19 @@ static uint64_t subscriber_run(conn_t *c, uint64_t n, int qos, atomic_int *pubs_
     if (got != before) last = now_s();
     if (an) frame_mqtt(c, a, an, NULL);
     if (got >= n) break;
-    if (conn_read(c) < 0 && pubs_done && atomic_load(pubs_done) == npubs) {
-      double t = now_s();
+    if (conn_read(c) >= 0) continue;
+    /* A read timed out: mosquitto services its WebSocket clients only when its loop wakes, and
+     * with nothing coming in, output it still holds for us waits ~100 ms for the loop's timeout.
+     * A PINGREQ (allowed at any time, MQTT 5 3.12.4) wakes it; at most one per 5 ms. */
+    double t = now_s();
+    if (ping && t - last_ping >= 0.005) {
+      static const uint8_t pingreq[2] = {0xC0, 0};
+      uint8_t pk2[HEADROOM + 2];
+      memcpy(pk2 + HEADROOM, pingreq, 2);
+      frame_mqtt(c, pk2 + HEADROOM, 2, NULL);
+      last_ping = t;
+    }
+    if (pubs_done && qos == 0 && atomic_load(pubs_done) == npubs) {
       if (idle_from == 0) idle_from = t;
       if (t - (last > idle_from ? last : idle_from) >= 1.0) break;
     }
@@ -899,10 +918,13 @@ static uint64_t parse_uint(const char *flag, const char *v, uint64_t lo, uint64_
 }
 
 static void print_result(const char *mode, const url_t *u, int qos, uint32_t bytes, int pubs,
-                         uint64_t n, uint64_t received, double seconds) {
+                         uint32_t window, uint64_t n, uint64_t received, double seconds) {
+  char w[32] = "";
+  if (qos > 0 && window > 0) snprintf(w, sizeof w, "\"window\":%u,", window);
   printf("{\"client\":\"ceiling-c\",\"mode\":\"%s\",\"transport\":\"%s\",\"qos\":%d,\"bytes\":%u,"
-         "\"publishers\":%d,\"n\":%llu,\"received\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.1f}\n",
-         mode, u->ws ? "ws" : "tcp", qos, bytes, pubs, (unsigned long long)n,
+         "\"publishers\":%d,%s\"n\":%llu,\"received\":%llu,\"seconds\":%.6f,"
+         "\"msgs_per_s\":%.1f}\n",
+         mode, u->ws ? "ws" : "tcp", qos, bytes, pubs, w, (unsigned long long)n,
          (unsigned long long)received, seconds, seconds > 0 ? (double)received / seconds : 0.0);
 }
 
@@ -912,7 +934,8 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "--help") || !strcmp(mode, "-h")) {
     printf("usage: ceiling throughput|publish|receive --url URL [-u USER -P PASS] [--qos Q]\n"
            "       [--messages N] [--bytes B] [--publishers K] [--window W] [--timeout S]\n"
-           "       [--topic PREFIX] [--batch BYTES] [--sndbuf BYTES]\n");
+           "       [--topic PREFIX] [--batch BYTES] [--sndbuf BYTES] [--lowat-sub BYTES]\n"
+           "       [--lowat-pub BYTES] [--ping 0|1]\n");
     return 0;
   }
   int throughput = !strcmp(mode, "throughput"), publish = !strcmp(mode, "publish"),
@@ -920,9 +943,9 @@ int main(int argc, char **argv) {
   if (!throughput && !publish && !receive) usage("unknown mode %s", mode);
   const char *url_s = NULL, *prefix = NULL;
   creds_t cr = {getenv("MQTTWS_BENCH_USER"), getenv("MQTTWS_BENCH_PASSWORD")};
-  int qos = 0, pubs = 1, sndbuf = 0, lowat_pub = -1, lowat_sub = 32768;
+  int qos = 0, pubs = 1, sndbuf = 0, lowat_pub = -1, lowat_sub = -1, ping = -1;
   uint64_t n = 10000, timeout = 120;
-  uint32_t bytes = 64, window = 1000;
+  uint32_t bytes = 64, window = 0;
   size_t batch = 64 * 1024;
   for (int i = 2; i < argc; i++) {
     const char *f = argv[i];
@@ -941,12 +964,19 @@ int main(int argc, char **argv) {
     else if (!strcmp(f, "--batch")) batch = (size_t)parse_uint(f, v, 1, 64u << 20);
     else if (!strcmp(f, "--sndbuf")) sndbuf = (int)parse_uint(f, v, 1, 1u << 30);
     else if (!strcmp(f, "--lowat-pub")) lowat_pub = (int)parse_uint(f, v, 0, 1u << 24);
+    else if (!strcmp(f, "--ping")) ping = (int)parse_uint(f, v, 0, 1);
     else if (!strcmp(f, "--lowat-sub")) lowat_sub = (int)parse_uint(f, v, 0, 1u << 24);
     else usage("unknown option %s", f);
   }
   if (!url_s) usage("--url is required");
-  /* Publishers wake for about a quarter of the window's acks (4 bytes each) at a time. */
-  if (lowat_pub < 0) lowat_pub = (int)window;
+  /* At most 1000 awaiting completion, as the clients; at QoS 2 fewer, see the header. */
+  if (window == 0) window = qos == 2 ? 256 : 1000;
+  /* Through a broker that writes packet by packet: publishers wake for about a quarter of the
+   * window's acks (4 bytes each), the subscriber for 64 KB. bench_peer writes in large batches
+   * already, so against it the low-water marks would only add the 1 ms waits at the tails. */
+  if (lowat_pub < 0) lowat_pub = throughput ? (int)window : 0;
+  if (lowat_sub < 0) lowat_sub = throughput ? 65536 : 0;
+  if (ping < 0) ping = throughput;
   if (!throughput && pubs != 1) usage("--publishers is for the throughput mode only");
   if (cr.user && !*cr.user) cr.user = NULL;
   if (cr.pass && !*cr.pass) cr.pass = NULL;
@@ -970,7 +1000,7 @@ int main(int argc, char **argv) {
     p->batch_bytes = batch;
     p->lowat = lowat_pub;
     publisher_run(p);
-    print_result(mode, &url, qos, bytes, 1, n, p->completed, p->t_done - p->t_first);
+    print_result(mode, &url, qos, bytes, 1, window, n, p->completed, p->t_done - p->t_first);
     conn_disconnect(&p->c);
     return 0;
   }
@@ -982,8 +1012,8 @@ int main(int argc, char **argv) {
     snprintf(filter, sizeof filter, "bench/source/%llu/%u", (unsigned long long)n, bytes);
     conn_subscribe(&c, filter, qos);
     double t0 = now_s(), t_last;
-    uint64_t got = subscriber_run(&c, n, qos, NULL, 0, lowat_sub, &t_last);
-    print_result(mode, &url, qos, bytes, 1, n, got, t_last - t0);
+    uint64_t got = subscriber_run(&c, n, qos, NULL, 0, lowat_sub, ping, &t_last);
+    print_result(mode, &url, qos, bytes, 1, 0, n, got, t_last - t0);
     conn_disconnect(&c);
     return 0;
   }
@@ -1023,13 +1053,13 @@ int main(int argc, char **argv) {
   }
   pthread_barrier_wait(&start);
   double t_last;
-  uint64_t got = subscriber_run(&sub, n, qos, &done, pubs, lowat_sub, &t_last);
+  uint64_t got = subscriber_run(&sub, n, qos, &done, pubs, lowat_sub, ping, &t_last);
   for (int i = 0; i < pubs; i++) pthread_join(threads[i], NULL);
   if (got == 0) die("no message arrived");
   double t0 = p[0].t_first;
   for (int i = 1; i < pubs; i++)
     if (p[i].t_first < t0) t0 = p[i].t_first;
-  print_result(mode, &url, qos, bytes, pubs, n, got, t_last - t0);
+  print_result(mode, &url, qos, bytes, pubs, window, n, got, t_last - t0);
   for (int i = 0; i < pubs; i++) conn_disconnect(&p[i].c);
   conn_disconnect(&sub);
   return 0;
