@@ -3,10 +3,11 @@
 # package (npm/dist and build/mqttws-<version>.tgz) and the mqtt-packet byte vectors into
 # build/mqtt-packet-vectors.json; on request also the sanitizer and fuzzer builds. Expects
 # scripts/setup.sh to have run.
-# Usage: scripts/build.sh [vectors|native|wasm|npm|sanitize|fuzz|demo-native|demo]...
+# Usage: scripts/build.sh [vectors|native|wasm|npm|sanitize|fuzz|demo-native|demo|bench]...
 #        (default: vectors native wasm npm)
 #   demo-native  only the demo's device simulator, in build/demo-native (no tests or tools)
 #   demo         the dashboard (demo-web/dist), with the npm package installed from its tarball
+#   bench        the CLI and the benchmark programs, in build/bench (no tests)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -91,6 +92,21 @@ build_demo() {
      node build.mjs) || die "dashboard build failed"
 }
 
+# What bench/run needs, without the test suites: the CLI and the benchmark programs
+# (Release), in build/bench.
+build_bench() {
+  log "benchmark programs (build/bench)"
+  mkdir -p "$MQTTWS_BUILD"
+  local dir="$MQTTWS_BUILD/bench" logf="$MQTTWS_BUILD/bench.log"
+  if ! { cmake -S "$MQTTWS_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DMQTTWS_BUILD_TESTS=OFF \
+           -DMQTTWS_WERROR=ON &&
+         cmake --build "$dir" -j "$MQTTWS_JOBS" --target mqttws codec_bench ceiling bench_peer \
+           paho_bench connections_bench routing_bench; } >"$logf" 2>&1; then
+    cat "$logf" >&2
+    die "benchmark build failed (log: $logf)"
+  fi
+}
+
 # Core tests under AddressSanitizer and UndefinedBehaviorSanitizer (clang).
 build_sanitize() {
   log "sanitizer build (build/sanitize)"
@@ -116,7 +132,8 @@ for t in "${targets[@]}"; do
     fuzz) build_fuzz ;;
     demo-native) build_demo_native ;;
     demo) build_demo ;;
-    *) die "unknown target '$t' (native, wasm, npm, vectors, sanitize, fuzz, demo-native, demo)" ;;
+    bench) build_bench ;;
+    *) die "unknown target '$t' (native, wasm, npm, vectors, sanitize, fuzz, demo-native, demo, bench)" ;;
   esac
 done
 
