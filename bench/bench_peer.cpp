@@ -40,6 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "websocket_accept.h"
+
 namespace {
 
 // A source fill stops once this much is queued: large enough that one send() moves a lot,
@@ -51,78 +53,11 @@ constexpr size_t k_max_out = 32 * 1024 * 1024;
 constexpr uint32_t k_max_remaining = 268435455;  // the largest MQTT Remaining Length
 constexpr size_t k_max_http = 16 * 1024;
 
-// ---- SHA-1 (FIPS 180-4) and base64: only for Sec-WebSocket-Accept ----------------------------
-
-uint32_t rol(uint32_t v, int s) { return (v << s) | (v >> (32 - s)); }
-
-std::array<uint8_t, 20> sha1(const std::string& text) {
-  uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-  std::string m = text;
-  const uint64_t bits = uint64_t(text.size()) * 8;
-  m.push_back(char(0x80));
-  while (m.size() % 64 != 56) m.push_back('\0');
-  for (int i = 7; i >= 0; --i) m.push_back(char(uint8_t(bits >> (i * 8))));
-  for (size_t chunk = 0; chunk < m.size(); chunk += 64) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const uint8_t*>(m.data() + chunk + i * 4);
-      w[i] = uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-    }
-    for (int i = 16; i < 80; ++i) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; ++i) {
-      uint32_t f, k;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5A827999u;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ED9EBA1u;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8F1BBCDCu;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xCA62C1D6u;
-      }
-      const uint32_t t = rol(a, 5) + f + e + k + w[i];
-      e = d;
-      d = c;
-      c = rol(b, 30);
-      b = a;
-      a = t;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-  }
-  std::array<uint8_t, 20> out{};
-  for (int i = 0; i < 5; ++i)
-    for (int j = 0; j < 4; ++j) out[i * 4 + j] = uint8_t(h[i] >> (24 - 8 * j));
-  return out;
-}
-
-std::string base64(const uint8_t* p, size_t n) {
-  static const char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string s;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = uint32_t(p[i]) << 16;
-    if (i + 1 < n) v |= uint32_t(p[i + 1]) << 8;
-    if (i + 2 < n) v |= p[i + 2];
-    s += alphabet[v >> 18 & 63];
-    s += alphabet[v >> 12 & 63];
-    s += i + 1 < n ? alphabet[v >> 6 & 63] : '=';
-    s += i + 2 < n ? alphabet[v & 63] : '=';
-  }
-  return s;
-}
-
+// The key's length is checked before (at most WEBSOCKET_KEY_MAX).
 std::string websocket_accept(const std::string& key) {
-  const auto digest = sha1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-  return base64(digest.data(), digest.size());
+  char out[29];
+  ::websocket_accept(key.data(), key.size(), out);
+  return out;
 }
 
 // ---- buffers and encodings ------------------------------------------------------------------
@@ -591,7 +526,8 @@ bool peer::handshake(connection& c) {
     else if (name == "sec-websocket-protocol") protocols += (protocols.empty() ? "" : ",") + value;
   }
   for (auto& ch : upgrade) ch = char(std::tolower(uint8_t(ch)));
-  if (!is_get || key.empty() || upgrade.find("websocket") == std::string::npos) {
+  if (!is_get || key.empty() || key.size() > WEBSOCKET_KEY_MAX ||
+      upgrade.find("websocket") == std::string::npos) {
     static const char bad[] =
         "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     send(c.fd, bad, sizeof bad - 1, MSG_NOSIGNAL);

@@ -66,6 +66,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "websocket_accept.h"
+
 enum { HEADROOM = 14 }; /* room before a payload for the largest client frame header */
 enum { READ_BYTES = 256 * 1024 };
 static const uint8_t mask_key[4] = {0x5a, 0xc3, 0x19, 0x7e};
@@ -107,75 +109,6 @@ static void on_alarm(int sig) {
   static const char msg[] = "ceiling: timed out\n";
   if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
   _exit(1);
-}
-
-/* ---- SHA-1 and base64, for the WebSocket handshake's Sec-WebSocket-Accept ------------------ */
-
-static uint32_t rol32(uint32_t v, int s) { return (v << s) | (v >> (32 - s)); }
-
-static void sha1(const uint8_t *msg, size_t n, uint8_t out[20]) {
-  uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-  size_t total = ((n + 8) / 64 + 1) * 64;
-  uint8_t *m = xmalloc(total);
-  memcpy(m, msg, n);
-  memset(m + n, 0, total - n);
-  m[n] = 0x80;
-  uint64_t bits = (uint64_t)n * 8;
-  for (int i = 0; i < 8; i++) m[total - 1 - i] = (uint8_t)(bits >> (8 * i));
-  for (size_t chunk = 0; chunk < total; chunk += 64) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; i++) {
-      const uint8_t *p = m + chunk + 4 * i;
-      w[i] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    }
-    for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; i++) {
-      uint32_t f, k;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5A827999u;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ED9EBA1u;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8F1BBCDCu;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xCA62C1D6u;
-      }
-      uint32_t t = rol32(a, 5) + f + e + k + w[i];
-      e = d;
-      d = c;
-      c = rol32(b, 30);
-      b = a;
-      a = t;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-  }
-  free(m);
-  for (int i = 0; i < 5; i++)
-    for (int j = 0; j < 4; j++) out[4 * i + j] = (uint8_t)(h[i] >> (24 - 8 * j));
-}
-
-static void base64(const uint8_t *p, size_t n, char *out) {
-  static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)p[i] << 16;
-    if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
-    if (i + 2 < n) v |= p[i + 2];
-    out[o++] = a[v >> 18 & 63];
-    out[o++] = a[v >> 12 & 63];
-    out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-    out[o++] = i + 2 < n ? a[v & 63] : '=';
-  }
-  out[o] = '\0';
 }
 
 /* ---- MQTT encoding helpers ------------------------------------------------------------------ */
@@ -471,7 +404,7 @@ static void ws_handshake(conn_t *c, const url_t *u) {
   uint8_t nonce[16];
   if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) die("getrandom failed");
   char key[32];
-  base64(nonce, sizeof nonce, key);
+  websocket_base64(nonce, sizeof nonce, key);
   char req[2048];
   int n = snprintf(req, sizeof req,
                    "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -479,14 +412,8 @@ static void ws_handshake(conn_t *c, const url_t *u) {
                    "Sec-WebSocket-Protocol: mqtt\r\n\r\n",
                    u->path, u->host, u->port, key);
   write_all(c, (const uint8_t *)req, (size_t)n);
-  char expect[64];
-  {
-    char joined[128];
-    uint8_t digest[20];
-    int jl = snprintf(joined, sizeof joined, "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11", key);
-    sha1((const uint8_t *)joined, (size_t)jl, digest);
-    base64(digest, sizeof digest, expect);
-  }
+  char expect[29];
+  websocket_accept(key, strlen(key), expect);
   /* Read the response header; anything after it is already WebSocket frames. */
   char resp[8192];
   size_t got = 0;
