@@ -33,6 +33,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { parseFlags, urlFlag } from './flags.js';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAMES = { mqttws: 'mqttws-npm', mqtt: 'mqttjs' };
 const FLAGS = {
@@ -55,19 +57,8 @@ function parseArgs(argv) {
     user: process.env.MQTTWS_BENCH_USER, password: process.env.MQTTWS_BENCH_PASSWORD,
     clients: 'mqttws,mqtt', timeout: '120', chromium: process.env.CHROMIUM ?? '/usr/bin/chromium',
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = FLAGS[argv[i]];
-    if (!key) usage(`unknown flag "${argv[i]}"`);
-    if (i + 1 >= argv.length) usage(`missing value for ${argv[i]}`);
-    o[key] = argv[i + 1];
-  }
-  if (o.url === undefined) usage('missing --url (ws://host:port/)');
-  let u;
-  try {
-    u = new URL(o.url);
-  } catch {
-    usage(`--url "${o.url}" is not a URL`);
-  }
+  parseFlags(argv, FLAGS, o, usage);
+  const u = urlFlag(o, 'ws://host:port/', usage);
   if (u.protocol !== 'ws:') usage(`--url must be ws:// (a browser speaks WebSocket), not ${u.protocol}//`);
   o.clients = o.clients.split(',');
   for (const c of o.clients) if (!NAMES[c]) usage(`unknown client "${c}" in --clients (mqttws, mqtt)`);

@@ -34,6 +34,7 @@
 const net = require('node:net');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { parseFlags, intFlag, urlFlag } = require('./flags.js');
 
 const npm = path.join(__dirname, '../npm');
 const WebSocket = require(path.join(npm, 'node_modules/ws'));
@@ -70,20 +71,8 @@ function parseArgs(argv) {
   const o = {
     client, mode, user: process.env.MQTTWS_BENCH_USER, password: process.env.MQTTWS_BENCH_PASSWORD,
   };
-  for (let i = 0; i < rest.length; i += 2) {
-    const key = FLAGS[rest[i]];
-    if (!key) usage(`unknown flag "${rest[i]}"`);
-    if (i + 1 >= rest.length) usage(`missing value for ${rest[i]}`);
-    o[key] = rest[i + 1];
-  }
-  const int = (key, def, min, max) => {
-    if (o[key] === undefined) return def;
-    const v = Number(o[key]);
-    if (!Number.isInteger(v) || v < min || v > max) {
-      usage(`--${key} must be an integer in ${min}..${max}, not "${o[key]}"`);
-    }
-    return v;
-  };
+  parseFlags(rest, FLAGS, o, usage);
+  const int = (key, def, min, max) => intFlag(o, key, def, min, max, usage);
   o.qos = int('qos', 0, 0, 2);
   o.messages = int('messages', 10000, 1, 1e9);
   o.bytes = int('bytes', 64, 0, 256 * 1024 * 1024);
@@ -95,13 +84,7 @@ function parseArgs(argv) {
     o.rate = Number(o.rate);
     if (!(o.rate > 0) || !Number.isFinite(o.rate)) usage('--rate must be a positive number');
   }
-  if (o.url === undefined) usage('missing --url (mqtt://host:port or ws://host:port/)');
-  let u;
-  try {
-    u = new URL(o.url);
-  } catch {
-    usage(`--url "${o.url}" is not a URL`);
-  }
+  const u = urlFlag(o, 'mqtt://host:port or ws://host:port/', usage);
   if (u.protocol === 'mqtt:') o.transport = 'tcp';
   else if (u.protocol === 'ws:') o.transport = 'ws';
   else usage(`--url must be mqtt:// or ws://, not ${u.protocol}//`);

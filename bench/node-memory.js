@@ -31,6 +31,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { parseFlags, intFlag, urlFlag } = require('./flags.js');
 
 if (typeof global.gc !== 'function') {
   const r = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)],
@@ -54,29 +55,10 @@ function parseArgs(argv) {
   if (!client) usage('missing client: mqttws or mqtt');
   if (!NAMES[client]) usage(`unknown client "${client}" (mqttws or mqtt)`);
   const o = { client, user: process.env.MQTTWS_BENCH_USER, password: process.env.MQTTWS_BENCH_PASSWORD };
-  for (let i = 0; i < rest.length; i += 2) {
-    const key = FLAGS[rest[i]];
-    if (!key) usage(`unknown flag "${rest[i]}"`);
-    if (i + 1 >= rest.length) usage(`missing value for ${rest[i]}`);
-    o[key] = rest[i + 1];
-  }
-  const int = (key, def, min, max) => {
-    if (o[key] === undefined) return def;
-    const v = Number(o[key]);
-    if (!Number.isInteger(v) || v < min || v > max) {
-      usage(`--${key} must be an integer in ${min}..${max}, not "${o[key]}"`);
-    }
-    return v;
-  };
-  o.connections = int('connections', 100, 1, 100000);
-  o.timeout = int('timeout', 120, 1, 86400);
-  if (o.url === undefined) usage('missing --url (ws://host:port/ or, for mqtt, mqtt://host:port)');
-  let u;
-  try {
-    u = new URL(o.url);
-  } catch {
-    usage(`--url "${o.url}" is not a URL`);
-  }
+  parseFlags(rest, FLAGS, o, usage);
+  o.connections = intFlag(o, 'connections', 100, 1, 100000, usage);
+  o.timeout = intFlag(o, 'timeout', 120, 1, 86400, usage);
+  const u = urlFlag(o, 'ws://host:port/ or, for mqtt, mqtt://host:port', usage);
   if (u.protocol === 'ws:') o.transport = 'ws';
   else if (u.protocol === 'mqtt:') o.transport = 'tcp';
   else usage(`--url must be ws:// or mqtt://, not ${u.protocol}//`);
