@@ -33,12 +33,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { parseFlags, urlFlag } from './flags.js';
+import { bounded as boundedBy } from './bounded.js';
+import { CONNECTION_FLAGS, parseFlags, urlFlag } from './flags.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAMES = { mqttws: 'mqttws-npm', mqtt: 'mqttjs' };
 const FLAGS = {
-  '--url': 'url', '-u': 'user', '--user': 'user', '-P': 'password', '--password': 'password',
+  ...CONNECTION_FLAGS,
   '--clients': 'clients', '--timeout': 'timeout', '--chromium': 'chromium',
 };
 
@@ -141,12 +142,7 @@ await new Promise((resolve, reject) => {
 const base = `http://127.0.0.1:${server.address().port}`;
 
 function bounded(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${opt.timeout} s ${what}`)),
-                       opt.timeout * 1000);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return boundedBy(promise, opt.timeout, what);
 }
 
 /** Opens `page` in a fresh Chromium, waits for its title to leave "loading", 1 s idle, GC,

@@ -3,6 +3,11 @@
 // Every error goes to the caller's usage(message), which prints it and exits 2.
 'use strict';
 
+/** The broker's address and credentials, the same flags in every program. */
+const CONNECTION_FLAGS = {
+  '--url': 'url', '-u': 'user', '--user': 'user', '-P': 'password', '--password': 'password',
+};
+
 /** Reads `--flag value` pairs from argv into `into`, by `table` (flag → key); returns `into`. */
 function parseFlags(argv, table, into, usage) {
   for (let i = 0; i < argv.length; i += 2) {
@@ -34,4 +39,4 @@ function urlFlag(o, expected, usage) {
   }
 }
 
-module.exports = { parseFlags, intFlag, urlFlag };
+module.exports = { CONNECTION_FLAGS, parseFlags, intFlag, urlFlag };

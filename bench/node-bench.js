@@ -34,7 +34,8 @@
 const net = require('node:net');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { parseFlags, intFlag, urlFlag } = require('./flags.js');
+const { bounded: boundedBy } = require('./bounded.js');
+const { CONNECTION_FLAGS, parseFlags, intFlag, urlFlag } = require('./flags.js');
 
 const npm = path.join(__dirname, '../npm');
 const WebSocket = require(path.join(npm, 'node_modules/ws'));
@@ -57,7 +58,7 @@ function usage(message) {
 }
 
 const FLAGS = {
-  '--url': 'url', '-u': 'user', '--user': 'user', '-P': 'password', '--password': 'password',
+  ...CONNECTION_FLAGS,
   '--qos': 'qos', '--messages': 'messages', '-n': 'messages', '--bytes': 'bytes',
   '--publishers': 'publishers', '--rate': 'rate', '--timeout': 'timeout', '--batch': 'batch',
 };
@@ -109,12 +110,7 @@ function fail(message) {
 
 /** `promise`, or a failure after the timeout naming `what` was awaited. */
 function bounded(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${opt.timeout} s ${what}`)),
-                       opt.timeout * 1000);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return boundedBy(promise, opt.timeout, what);
 }
 
 const now = () => performance.now();  // ms, sub-microsecond resolution

@@ -31,7 +31,8 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { parseFlags, intFlag, urlFlag } = require('./flags.js');
+const { bounded: boundedBy } = require('./bounded.js');
+const { CONNECTION_FLAGS, parseFlags, intFlag, urlFlag } = require('./flags.js');
 
 if (typeof global.gc !== 'function') {
   const r = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)],
@@ -41,7 +42,7 @@ if (typeof global.gc !== 'function') {
 
 const NAMES = { mqttws: 'mqttws-npm', mqtt: 'mqttjs' };
 const FLAGS = {
-  '--url': 'url', '-u': 'user', '--user': 'user', '-P': 'password', '--password': 'password',
+  ...CONNECTION_FLAGS,
   '--connections': 'connections', '-c': 'connections', '--timeout': 'timeout',
 };
 
@@ -76,12 +77,7 @@ function fail(message) {
 }
 
 function bounded(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${opt.timeout} s ${what}`)),
-                       opt.timeout * 1000);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return boundedBy(promise, opt.timeout, what);
 }
 
 /** Memory after full collections (twice: weak callbacks and finalizers run in between). */
