@@ -265,6 +265,8 @@ class peer {
   bool mqtt_process(connection& c);
   bool handle_packet(connection& c, uint8_t type, uint8_t flags, const uint8_t* body, size_t len);
   bool on_connect(connection& c, const uint8_t* body, size_t len);
+  bool skip_properties(connection& c, const uint8_t* body, size_t len, size_t& i,
+                       const char* packet);
   bool on_subscribe(connection& c, const uint8_t* body, size_t len);
   bool on_unsubscribe(connection& c, const uint8_t* body, size_t len);
   void finish_acks(connection& c);
@@ -838,6 +840,20 @@ bool parse_source(const std::string& f, uint64_t* n, uint32_t* bytes) {
   return true;
 }
 
+// After a packet identifier, MQTT 5 properties (none before 5): moves `i` past them.
+bool peer::skip_properties(connection& c, const uint8_t* body, size_t len, size_t& i,
+                           const char* packet) {
+  if (c.version != 5) return true;
+  uint32_t props_len;
+  const int used = get_varint(body + i, len - i, &props_len);
+  if (used <= 0 || len - i - size_t(used) < props_len) {
+    fail(c, (std::string(packet) + " with malformed properties").c_str());
+    return false;
+  }
+  i += size_t(used) + props_len;
+  return true;
+}
+
 bool peer::on_subscribe(connection& c, const uint8_t* body, size_t len) {
   if (len < 2) {
     fail(c, "SUBSCRIBE too short");
@@ -845,15 +861,7 @@ bool peer::on_subscribe(connection& c, const uint8_t* body, size_t len) {
   }
   const uint16_t id = be16(body);
   size_t i = 2;
-  if (c.version == 5) {
-    uint32_t props_len;
-    const int used = get_varint(body + i, len - i, &props_len);
-    if (used <= 0 || len - i - size_t(used) < props_len) {
-      fail(c, "SUBSCRIBE with malformed properties");
-      return false;
-    }
-    i += size_t(used) + props_len;
-  }
+  if (!skip_properties(c, body, len, i, "SUBSCRIBE")) return false;
   std::vector<uint8_t> codes;
   std::string first_filter;
   int first_qos = 0;
@@ -909,15 +917,7 @@ bool peer::on_unsubscribe(connection& c, const uint8_t* body, size_t len) {
   }
   const uint16_t id = be16(body);
   size_t i = 2;
-  if (c.version == 5) {
-    uint32_t props_len;
-    const int used = get_varint(body + i, len - i, &props_len);
-    if (used <= 0 || len - i - size_t(used) < props_len) {
-      fail(c, "UNSUBSCRIBE with malformed properties");
-      return false;
-    }
-    i += size_t(used) + props_len;
-  }
+  if (!skip_properties(c, body, len, i, "UNSUBSCRIBE")) return false;
   size_t filters = 0;
   while (i < len) {
     if (len - i < 2 || len - i < 2 + size_t(be16(body + i))) {
