@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "mqtt_varint.h"
 #include "websocket_accept.h"
 
 namespace {
@@ -122,31 +123,6 @@ size_t ws_header(uint8_t* h, uint8_t opcode, uint64_t len) {
   h[1] = 127;
   for (int i = 0; i < 8; ++i) h[2 + i] = uint8_t(len >> (56 - 8 * i));
   return 10;
-}
-
-size_t put_varint(uint8_t* p, uint32_t v) {
-  size_t n = 0;
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    if (v) b |= 0x80;
-    p[n++] = b;
-  } while (v);
-  return n;
-}
-
-// Bytes used by the Variable Byte Integer at p: 0 if incomplete, -1 if longer than 4 bytes.
-int get_varint(const uint8_t* p, size_t n, uint32_t* v) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) {
-    if (size_t(i) >= n) return 0;
-    value |= uint32_t(p[i] & 0x7F) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *v = value;
-      return i + 1;
-    }
-  }
-  return -1;
 }
 
 // Walks MQTT 5 properties; picks out Receive Maximum. False if malformed.

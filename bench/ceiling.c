@@ -66,6 +66,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqtt_varint.h"
 #include "websocket_accept.h"
 
 enum { HEADROOM = 14 }; /* room before a payload for the largest client frame header */
@@ -112,31 +113,6 @@ static void on_alarm(int sig) {
 }
 
 /* ---- MQTT encoding helpers ------------------------------------------------------------------ */
-
-static size_t put_varint(uint8_t *p, uint32_t v) {
-  size_t n = 0;
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    if (v) b |= 0x80;
-    p[n++] = b;
-  } while (v);
-  return n;
-}
-
-/* Bytes used by the Variable Byte Integer at p: 0 if incomplete, -1 if malformed. */
-static int get_varint(const uint8_t *p, size_t n, uint32_t *v) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; i++) {
-    if ((size_t)i >= n) return 0;
-    value |= (uint32_t)(p[i] & 0x7F) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *v = value;
-      return i + 1;
-    }
-  }
-  return -1;
-}
 
 static size_t put_string(uint8_t *p, const char *s, size_t n) {
   p[0] = (uint8_t)(n >> 8);
