@@ -12,6 +12,7 @@
 
 #include "child_process.hpp"
 #include "mosquitto_fixture.hpp"
+#include "mosquitto_suite.hpp"
 
 namespace mqttws::test {
 namespace {
@@ -98,27 +99,16 @@ TEST(CliBenchUsage, UnreachablePeerExitsOneWithAReason) {
 
 // ---- throughput and latency through mosquitto --------------------------------------------------
 
-class CliBenchBroker : public ::testing::Test {
+class CliBenchBroker : public mosquitto_suite {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new mosquitto_fixture();
-    broker_->start();
-  }
-  static void TearDownTestSuite() {
-    delete broker_;
-    broker_ = nullptr;
-  }
-
   static std::vector<std::string> bench(listener l, std::vector<std::string> flags) {
-    std::vector<std::string> a = {"bench", "-L", broker_->url(l), "-u", mosquitto_fixture::user,
+    std::vector<std::string> a = {"bench", "-L", broker().url(l), "-u", mosquitto_fixture::user,
                                   "-P", mosquitto_fixture::password, "-W", "30"};
     a.insert(a.end(), flags.begin(), flags.end());
     return a;
   }
 
-  static mosquitto_fixture* broker_;
 };
-mosquitto_fixture* CliBenchBroker::broker_ = nullptr;
 
 TEST_F(CliBenchBroker, ThroughputOverTcpCountsEveryMessageAtQos1) {
   const process_result r =

@@ -20,6 +20,7 @@
 #include "child_process.hpp"
 #include "fault_proxy.hpp"
 #include "mosquitto_fixture.hpp"
+#include "mosquitto_suite.hpp"
 
 namespace mqttws::test {
 namespace {
@@ -31,23 +32,14 @@ const std::string mqttws_binary = MQTTWS_CLI_BINARY;
 
 // One broker for the whole suite: starting one per test would dominate the run time. Tests use
 // their own topics.
-class Cli : public ::testing::Test {
+class Cli : public mosquitto_suite {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new mosquitto_fixture();
-    broker_->start();
-  }
-  static void TearDownTestSuite() {
-    delete broker_;
-    broker_ = nullptr;
-  }
-
   // -L for `l`, with the login and, for TLS, the CA.
   static std::vector<std::string> connection(listener l = listener::mqtt) {
-    std::vector<std::string> a = {"-L", broker_->url(l), "-u", mosquitto_fixture::user, "-P",
+    std::vector<std::string> a = {"-L", broker().url(l), "-u", mosquitto_fixture::user, "-P",
                                   mosquitto_fixture::password};
     if (l == listener::mqtts || l == listener::wss) {
-      a.insert(a.end(), {"--cafile", broker_->ca_file()});
+      a.insert(a.end(), {"--cafile", broker().ca_file()});
     }
     return a;
   }
@@ -74,9 +66,7 @@ class Cli : public ::testing::Test {
     return p;
   }
 
-  static mosquitto_fixture* broker_;
 };
-mosquitto_fixture* Cli::broker_ = nullptr;
 
 TEST_F(Cli, HelpExitsZeroForEverySubcommand) {
   for (const char* sub : {"pub", "sub", "bench"}) {
@@ -88,7 +78,7 @@ TEST_F(Cli, HelpExitsZeroForEverySubcommand) {
 }
 
 TEST_F(Cli, BadFlagExitsTwoWithAOneLineReason) {
-  const process_result r = run({"sub", "-L", broker_->url(listener::mqtt), "-t", "a", "--nope"});
+  const process_result r = run({"sub", "-L", broker().url(listener::mqtt), "-t", "a", "--nope"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "mqttws: unknown option '--nope' for sub");
   EXPECT_TRUE(r.out.empty());
@@ -112,7 +102,7 @@ TEST_F(Cli, UnreachableBrokerExitsOneWithAReason) {
 }
 
 TEST_F(Cli, WrongPasswordExitsOneWithNotAuthorized) {
-  const process_result r = run({"pub", "-L", broker_->url(listener::mqtt), "-u",
+  const process_result r = run({"pub", "-L", broker().url(listener::mqtt), "-u",
                                 mosquitto_fixture::user, "-P", "wrong", "-t", "a", "-m", "x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "mqttws: connection refused: not authorized (0x87)\n");
@@ -120,7 +110,7 @@ TEST_F(Cli, WrongPasswordExitsOneWithNotAuthorized) {
 
 TEST_F(Cli, WrongPasswordOnMqtt311ExitsOneWithTheReturnCode) {
   const process_result r =
-      run({"sub", "-L", broker_->url(listener::mqtt), "-V", "311", "-u", mosquitto_fixture::user,
+      run({"sub", "-L", broker().url(listener::mqtt), "-V", "311", "-u", mosquitto_fixture::user,
            "-P", "wrong", "-t", "a"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err.rfind("mqttws: connection refused: ", 0), 0u) << r.err;
@@ -139,7 +129,7 @@ TEST_F(Cli, UnreadableMessageFileExitsOne) {
 }
 
 TEST_F(Cli, MessageFromAFileIsSentWhole) {
-  const std::string path = broker_->directory() + "/cli-message.txt";
+  const std::string path = broker().directory() + "/cli-message.txt";
   {
     std::ofstream(path) << "line one\nline two";
   }
@@ -324,7 +314,7 @@ TEST_F(Cli, Mqtt311RoundTrip) {
 
 TEST_F(Cli, PublishDeniedByTheAclExitsOneWithTheReasonCode) {
   const process_result r =
-      run({"pub", "-L", broker_->url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
+      run({"pub", "-L", broker().url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
            mosquitto_fixture::limited_password, "-t", "forbidden/x", "-m", "x", "-q", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "mqttws: publish failed: refused by the broker: not authorized (0x87)\n");
@@ -334,7 +324,7 @@ TEST_F(Cli, LinesTheBrokerRefusesAreReportedAndTheRestGoOn) {
   // pub -l: every line to a topic the ACL denies gets a v5 PUBACK 0x87; each is reported and
   // none ends the run.
   const process_result r =
-      run({"pub", "-L", broker_->url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
+      run({"pub", "-L", broker().url(listener::mqtt), "-u", mosquitto_fixture::limited_user, "-P",
            mosquitto_fixture::limited_password, "-t", "forbidden/x", "-l", "-q", "1", "-d"},
           "one\ntwo\nthree\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -351,7 +341,7 @@ TEST_F(Cli, LinesTheBrokerRefusesAreReportedAndTheRestGoOn) {
 }
 
 TEST_F(Cli, WssWithoutTheTestCaFailsVerificationAndInsecureConnects) {
-  const std::vector<std::string> base = {"pub", "-L", broker_->url(listener::wss), "-u",
+  const std::vector<std::string> base = {"pub", "-L", broker().url(listener::wss), "-u",
                                          mosquitto_fixture::user, "-P", mosquitto_fixture::password,
                                          "-t", "cli/tls", "-m", "x", "-W", "10"};
   const process_result verified = run(base);
@@ -363,12 +353,12 @@ TEST_F(Cli, WssWithoutTheTestCaFailsVerificationAndInsecureConnects) {
 }
 
 TEST_F(Cli, MutualTlsNeedsTheClientCertificate) {
-  std::vector<std::string> base = {"pub", "-L", broker_->url(listener::mqtts_mutual), "-u",
+  std::vector<std::string> base = {"pub", "-L", broker().url(listener::mqtts_mutual), "-u",
                                    mosquitto_fixture::user, "-P", mosquitto_fixture::password,
-                                   "--cafile", broker_->ca_file(), "-t", "cli/mtls", "-m", "x",
+                                   "--cafile", broker().ca_file(), "-t", "cli/mtls", "-m", "x",
                                    "-W", "10"};
   EXPECT_EQ(run(base).exit_code, 1);
-  base.insert(base.end(), {"--cert", broker_->client_cert(), "--key", broker_->client_key()});
+  base.insert(base.end(), {"--cert", broker().client_cert(), "--key", broker().client_key()});
   const process_result r = run(base);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }

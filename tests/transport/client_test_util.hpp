@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "mosquitto_fixture.hpp"
+#include "mosquitto_suite.hpp"
 #include "mqttws/client.hpp"
 #include "mqttws/error.hpp"
 #include "mqttws/transport_error.hpp"
@@ -130,23 +131,10 @@ inline void disconnect(asio::io_context& io, client& c) {
   EXPECT_FALSE(ec) << ec.message();
 }
 
-/// A started broker shared by the tests of one suite (starting one takes a moment).
-class broker_suite : public ::testing::Test {
+/// A started broker shared by the tests of one suite, and an io_context per test.
+class broker_suite : public mosquitto_suite {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new mosquitto_fixture();
-    broker_->start();
-  }
-  static void TearDownTestSuite() {
-    delete broker_;
-    broker_ = nullptr;
-  }
-  static mosquitto_fixture& broker() { return *broker_; }
-
   asio::io_context io;
-
- private:
-  static inline mosquitto_fixture* broker_ = nullptr;
 };
 
 }  // namespace mqttws::test
