@@ -385,13 +385,18 @@ void session::impl::drop_unsent(const outgoing& m, std::error_code ec) {
 void session::impl::fail_pending(std::error_code ec) {
   // Every operation still open completes now. Messages stay in a persistent store: the next
   // session resuming it resends them.
-  // In publish order, whichever stage each message reached.
-  std::vector<std::pair<std::uint64_t, operation_id>> ops;
-  ops.reserve(inflight_out.size() + queued_out.size());
-  for (const auto& entry : inflight_out) ops.emplace_back(entry.first, entry.second.op);
-  for (const outgoing& m : queued_out) ops.emplace_back(m.sequence, m.op);
-  std::sort(ops.begin(), ops.end());
-  for (const auto& entry : ops) complete(entry.second, operation_kind::publish, ec);
+  // In publish order, whichever stage each message reached: both containers are in sequence
+  // order (inflight_out is keyed by it, queue_push keeps queued_out sorted), so one merge
+  // gives it. complete() only queues an event: neither container changes meanwhile.
+  auto in = inflight_out.cbegin();
+  auto q = queued_out.cbegin();
+  while (in != inflight_out.cend() || q != queued_out.cend()) {
+    const bool from_queue =
+        in == inflight_out.cend() ||
+        (q != queued_out.cend() &&
+         (q->sequence < in->first || (q->sequence == in->first && q->op < in->second.op)));
+    complete(from_queue ? (q++)->op : (in++)->second.op, operation_kind::publish, ec);
+  }
   // Not request_op: the requests themselves complete below.
   inflight_out.clear();
   pending_resends = 0;
