@@ -8,6 +8,20 @@
 
 namespace mqttws {
 
+namespace {
+
+// Sorts and removes duplicates. A heap sort: O(n log n) like std::sort, in a fraction of its
+// code (this is the only sort of the session), and the usual one or two identifiers cost
+// nothing.
+void sort_unique(std::vector<operation_id>& v) {
+  if (v.size() < 2) return;
+  std::make_heap(v.begin(), v.end());
+  std::sort_heap(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+}  // namespace
+
 void session::impl::on_packet(packet& p) {
   const bool connecting = state == session_state::awaiting_connack;
   // Before CONNACK only CONNACK and AUTH may arrive (MQTT-3.2.0-1 from the client's view).
@@ -156,9 +170,7 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   message_event e;
   e.message = std::move(msg);
   routes.collect(topic, e.subscriptions);
-  std::sort(e.subscriptions.begin(), e.subscriptions.end());
-  e.subscriptions.erase(std::unique(e.subscriptions.begin(), e.subscriptions.end()),
-                        e.subscriptions.end());
+  sort_unique(e.subscriptions);
   // A copy that names Subscription Identifiers was delivered for those subscriptions only
   // (a broker sends one copy per matching subscription): report it for them, so overlapping
   // subscriptions do not each see every copy. Identifiers nobody here knows change nothing.
@@ -171,8 +183,7 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
     }
   }
   if (!named.empty()) {
-    std::sort(named.begin(), named.end());
-    named.erase(std::unique(named.begin(), named.end()), named.end());
+    sort_unique(named);
     e.subscriptions = std::move(named);
   }
   emit(std::move(e));
