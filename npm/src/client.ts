@@ -6,7 +6,7 @@
 
 import { TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
-import { rawProperties, type IClientOptions, type WebSocketConstructor } from './options.js';
+import { coreProperties, type IClientOptions, type WebSocketConstructor } from './options.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
   IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IDisconnectPacket,
@@ -14,8 +14,8 @@ import type {
   IUnsubackPacket, MessageHandler, ReceivedProperties,
 } from './packets.js';
 import { toBytes, type Payload } from './payload.js';
-import type { RawDriver, RawError, RawEvent, RawMessage, RawModule, RawOptions, RawResult,
-  RawSubscription } from './raw.js';
+import { CoreDriver, type CoreEvent, type CoreMessage, type CoreModule, type CoreOptions,
+  type CoreResult, type CoreSubscription, type OperationEvent } from './core.js';
 import { loadWasm } from './wasm.js';
 
 /** The events of {@link MqttClient}, as in MQTT.js. */
@@ -92,21 +92,18 @@ export type SubscribeCallback = (error?: MqttError, granted?: ISubscriptionGrant
 export type UnsubscribeCallback = (error?: MqttError, packet?: IUnsubackPacket) => void;
 export type EndCallback = (error?: Error) => void;
 
-type OperationEvent = Extract<RawEvent, { type: 'operation' }>;
-type QueuedEvent = RawEvent | { type: 'ended' };
+type QueuedEvent = CoreEvent | { type: 'ended' };
 
 interface Waiting {
-  run: (driver: RawDriver) => void;
+  run: (driver: CoreDriver) => void;
   fail: (error: MqttError) => void;
 }
-
-const SESSION_CLOSED = 6;  // mqttws::session_state::closed
 
 function endedError(): MqttError {
   return new MqttError('the client is ending or has ended', 'invalid_state');
 }
 
-function toPublishPacket(m: RawMessage): IPublishPacket {
+function toPublishPacket(m: CoreMessage): IPublishPacket {
   const p: IPublishPacket = {
     cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: m.dup,
   };
@@ -136,7 +133,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   /** True once the session has ended (end() completed, or it failed without reconnecting). */
   disconnected = false;
 
-  #driver: RawDriver | undefined;
+  #driver: CoreDriver | undefined;
   #waiting: Waiting[] = [];
   #ops = new Map<number, (e: OperationEvent) => void>();
   #handlers = new Map<number, { handler: MessageHandler; filters: Set<string> }>();
@@ -149,19 +146,19 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #failed: MqttError | undefined;
 
   /** @internal Use {@link connect}. */
-  constructor(raw: RawOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
+  constructor(core: CoreOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
     super();
     this.options = options;
     loadWasm().then(
-      (m) => this.#start(m, raw, webSocket),
+      (m) => this.#start(m, core, webSocket),
       (e: unknown) => this.#startFailed(new MqttError(`cannot load the wasm core: ${String(e)}`,
                                                       'wasm_load_failed')));
   }
 
-  #start(m: RawModule, raw: RawOptions, webSocket: WebSocketConstructor): void {
+  #start(m: CoreModule, core: CoreOptions, webSocket: WebSocketConstructor): void {
     if (this.#ending) return;  // end() before the wasm loaded: never start
-    const driver = new m.Driver(webSocket, (e) => this.#enqueue(e));
-    const error = driver.connect(raw);
+    const driver = new CoreDriver(m, webSocket, (e) => this.#enqueue(e));
+    const error = driver.connect(core);
     if (error) {
       driver.delete();
       this.#startFailed(toMqttError(error));
@@ -180,7 +177,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 
   /** Runs `run` on the driver now, or once the wasm has loaded. */
-  #withDriver(run: (d: RawDriver) => void, fail: (e: MqttError) => void): void {
+  #withDriver(run: (d: CoreDriver) => void, fail: (e: MqttError) => void): void {
     if (this.#driver && !this.#ending) run(this.#driver);
     else if (this.#ending || this.#failed) {
       const error = this.#ending ? endedError() : this.#failed!;
@@ -189,7 +186,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 
   /** Issues a command; `done` gets its completion, `fail` an immediate refusal. */
-  #command(run: (d: RawDriver) => RawResult, done: (e: OperationEvent) => void,
+  #command(run: (d: CoreDriver) => CoreResult, done: (e: OperationEvent) => void,
            fail: (e: MqttError) => void): void {
     this.#withDriver((d) => {
       const r = run(d);
@@ -254,7 +251,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }
   }
 
-  #onDisconnect(e: Extract<RawEvent, { type: 'disconnect' }>): void {
+  #onDisconnect(e: Extract<CoreEvent, { type: 'disconnect' }>): void {
     const wasConnected = this.connected;
     this.connected = false;
     if (e.error?.code === 'server_disconnected' && e.reasonCode !== undefined) {
@@ -277,7 +274,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }
   }
 
-  #onMessage(e: Extract<RawEvent, { type: 'message' }>): void {
+  #onMessage(e: Extract<CoreEvent, { type: 'message' }>): void {
     const packet = toPublishPacket(e);
     this.emit('message', e.topic, e.payload, packet);
     for (const id of e.subscriptions) {
@@ -324,7 +321,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const o = options ?? {};
     const qos = o.qos ?? 0;
     const payload = toBytes(message);
-    const props = rawProperties(o.properties);
+    const props = coreProperties(o.properties);
     this.#command((d) => d.publish(topic, payload, qos, o.retain ?? false, props), (e) => {
       const error = operationError(e);
       if (error || qos === 0) {
@@ -365,7 +362,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       options = undefined;
     }
     const o = options ?? {};
-    const subs: RawSubscription[] = [];
+    const subs: CoreSubscription[] = [];
     const add = (filter: string, s: IClientSubscribeOptions) => subs.push({
       topic: filter, qos: s.qos ?? o.qos ?? 0, nl: s.nl ?? o.nl ?? false,
       rap: s.rap ?? o.rap ?? false, rh: s.rh ?? o.rh ?? 0,
@@ -373,7 +370,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     if (typeof topic === 'string') add(topic, o);
     else if (Array.isArray(topic)) topic.forEach((t) => add(t, o));
     else Object.entries(topic).forEach(([t, s]) => add(t, s));
-    const props = rawProperties(o.properties);
+    const props = coreProperties(o.properties);
     let id = 0;
     this.#command((d) => {
       const r = d.subscribe(subs, props);
@@ -414,7 +411,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       options = undefined;
     }
     const topics = typeof topic === 'string' ? [topic] : topic;
-    const props = rawProperties(options?.properties);
+    const props = coreProperties(options?.properties);
     this.#command((d) => {
       const r = d.unsubscribe(topics, props);
       if (typeof r === 'number') this.#dropHandlers(topics);
@@ -451,7 +448,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
    */
   request(topic: string, payload: Payload, options: IClientRequestOptions = {}): Promise<IResponse> {
     const bytes = toBytes(payload);
-    const props = rawProperties(options.properties);
+    const props = coreProperties(options.properties);
     return new Promise((resolve, reject) => {
       this.#command(
         (d) => d.request(topic, bytes, options.qos ?? 0, options.retain ?? false, props,
@@ -497,7 +494,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     this.#ending = true;
     this.disconnecting = true;
     const o = options ?? {};
-    const props = rawProperties(o.properties);
+    const props = coreProperties(o.properties);
     const driver = this.#driver;
     if (!driver) {
       // Not started (the wasm is still loading, or it failed): nothing to disconnect.
@@ -576,7 +573,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
 
   /** True once the session is closed for good (also when it failed without reconnecting). */
   get closed(): boolean {
-    return !this.#driver || this.#driver.state() === SESSION_CLOSED;
+    return !this.#driver || this.#driver.closed;
   }
 }
 

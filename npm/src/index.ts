@@ -2,7 +2,7 @@
 // native apps (compiled to WebAssembly). API shaped like MQTT.js.
 
 import { MqttClient } from './client.js';
-import { toRawOptions, webSocketOf, type IClientOptions } from './options.js';
+import { toCoreOptions, webSocketOf, type IClientOptions } from './options.js';
 import { loadWasm } from './wasm.js';
 
 /**
@@ -11,8 +11,8 @@ import { loadWasm } from './wasm.js';
  * when there is no WebSocket implementation (pass `WebSocket` in Node without one).
  */
 export function connect(url: string, options: IClientOptions = {}): MqttClient {
-  const raw = toRawOptions(url, options);
-  return new MqttClient(raw, webSocketOf(options), options);
+  const core = toCoreOptions(url, options);
+  return new MqttClient(core, webSocketOf(options), options);
 }
 
 /**

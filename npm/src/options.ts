@@ -3,7 +3,7 @@
 import { MqttError } from './errors.js';
 import { toBytes, type Payload } from './payload.js';
 import type { Properties, QoS } from './packets.js';
-import type { RawOptions } from './raw.js';
+import type { CoreOptions } from './core.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
@@ -87,7 +87,7 @@ function serverUrl(s: ServerOption, base: URL): string {
 }
 
 /** Copies `p` with binary values as bytes and user property values as strings. */
-export function rawProperties(p: Properties | undefined): object | undefined {
+export function coreProperties(p: Properties | undefined): object | undefined {
   if (!p) return undefined;
   const out: Record<string, unknown> = { ...p };
   if (p.correlationData !== undefined) out.correlationData = toBytes(p.correlationData);
@@ -118,7 +118,7 @@ export function webSocketOf(options: IClientOptions): WebSocketConstructor {
 }
 
 /** The core's options for `url` and MQTT.js-style `o`; throws MqttError on a bad URL. */
-export function toRawOptions(url: string, o: IClientOptions): RawOptions {
+export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
   const main = parseUrl(url);
   const base = new URL(main.url);
   const reconnectPeriod = o.reconnectPeriod ?? 1000;
@@ -126,7 +126,7 @@ export function toRawOptions(url: string, o: IClientOptions): RawOptions {
   const initialDelay = backoff.initialDelay ?? (reconnectPeriod || 1000);
   const username = o.username ?? main.username;
   const password = o.password ?? main.password;
-  const raw: RawOptions = {
+  const core: CoreOptions = {
     protocolVersion: o.protocolVersion ?? 4,
     clientId: o.clientId ?? `mqttws_${Math.random().toString(16).slice(2, 10)}`,
     clean: o.clean ?? true,
@@ -141,17 +141,17 @@ export function toRawOptions(url: string, o: IClientOptions): RawOptions {
     seed: randomSeed(),
     maxQueued: o.maxOfflineQueue ?? 1000,
   };
-  if (username !== undefined) raw.username = username;
-  if (password !== undefined) raw.password = toBytes(password);
-  if (o.properties) raw.properties = rawProperties(o.properties);
+  if (username !== undefined) core.username = username;
+  if (password !== undefined) core.password = toBytes(password);
+  if (o.properties) core.properties = coreProperties(o.properties);
   if (o.will) {
-    raw.will = {
+    core.will = {
       topic: o.will.topic,
       payload: toBytes(o.will.payload),
       qos: o.will.qos ?? 0,
       retain: o.will.retain ?? false,
-      properties: rawProperties(o.will.properties),
+      properties: coreProperties(o.will.properties),
     };
   }
-  return raw;
+  return core;
 }

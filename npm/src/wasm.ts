@@ -1,15 +1,17 @@
-// Loads the wasm core once per process (or page). The wasm bytes are part of this bundle
-// (gen/wasm_binary.js) and instantiated by raw.ts: nothing is fetched by file path, so it
+// Loads the wasm core once per process (or page). The module's Emscripten factory
+// (gen/mqttws_core.js) and the wasm bytes (gen/wasm_binary.js) are part of this bundle; the
+// bytes are handed to the factory as wasmBinary, so nothing is fetched by file path and it
 // loads the same way in browsers, workers and Node.
 
+import createMqttwsCore from '../gen/mqttws_core.js';
 import { wasmBinary } from '../gen/wasm_binary.js';
-import { createRawModule, type RawModule } from './raw.js';
+import type { CoreModule } from './core.js';
 
-let loading: Promise<RawModule> | undefined;
+let loading: Promise<CoreModule> | undefined;
 
 /** The wasm module, instantiated on first use. */
-export function loadWasm(): Promise<RawModule> {
-  loading ??= createRawModule(decode(wasmBinary));
+export function loadWasm(): Promise<CoreModule> {
+  loading ??= createMqttwsCore({ wasmBinary: decode(wasmBinary) }) as Promise<CoreModule>;
   return loading;
 }
 

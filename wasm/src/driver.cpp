@@ -1,176 +1,264 @@
 #include "driver.hpp"
 
-#include <algorithm>
-#include <deque>
-#include <string>
-#include <string_view>
+#include <emscripten/emscripten.h>
 
-#include "events.hpp"
-#include "host.hpp"
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <variant>
+
+#include "js_output.hpp"
 #include "mqttws/error.hpp"
 
 namespace mqttws::wasm {
 namespace {
 
+using emscripten::typed_memory_view;
+using emscripten::val;
+
 duration ms(double v) { return duration(static_cast<std::int64_t>(v)); }
+
+/// Coalesced bytes are sent at once beyond this (16 of the session's pieces of 4 KiB), so a
+/// burst is not held in memory whole and a cut connection loses a bounded amount.
+constexpr std::size_t max_coalesced = 64 * 1024;
+/// A staging buffer grown beyond this for one large payload is freed after use.
+constexpr std::size_t max_kept_stage = 64 * 1024;
+
+/// A publish completion that carries nothing but its id and one reason code.
+bool plain_completion(const operation_event& e) {
+  return e.kind == operation_kind::publish && !e.ec && e.codes.size() <= 1 &&
+         e.reason_string.empty() && e.properties.bytes().size() <= 1 && e.response.empty();
+}
+
+input_error invalid_options(const char* what) {
+  return {make_error_code(errc::invalid_options), what};
+}
+
+/// Reads the connect options (driver.hpp) into `so`; their strings are kept by `in`.
+input_error read_options(const val& o, js_input& in, session_options& so) {
+  double x = 0;
+  if (!js_input::number(o["protocolVersion"], x)) return invalid_options("protocolVersion");
+  so.version = x == 5 ? protocol_version::v5 : x == 3 ? protocol_version::v31
+                                                      : protocol_version::v311;
+  if (!in.bytes(o["clientId"], so.client_id)) return invalid_options("clientId");
+  so.clean_start = o["clean"].isTrue();
+  if (!js_input::number(o["keepalive"], x) || x < 0 || x > 65535) {
+    return invalid_options("keepalive");
+  }
+  so.keep_alive = static_cast<std::uint16_t>(x);
+  std::string_view s;
+  if (const val u = o["username"]; !u.isUndefined()) {
+    if (!in.bytes(u, s)) return invalid_options("username");
+    so.username = s;
+  }
+  if (const val p = o["password"]; !p.isUndefined()) {
+    if (!in.bytes(p, s)) return invalid_options("password");
+    so.password = s;
+  }
+  if (input_error e = in.properties(o["properties"], so.connect_properties)) return e;
+  if (const val w = o["will"]; !w.isUndefined()) {
+    will_message will;
+    if (!in.bytes(w["topic"], will.topic)) return invalid_options("will.topic");
+    if (!in.bytes(w["payload"], will.payload)) return invalid_options("will.payload");
+    if (!js_input::number(w["qos"], x) || x < 0 || x > 2) return invalid_options("will.qos");
+    will.qos = static_cast<qos>(x);
+    will.retain = w["retain"].isTrue();
+    if (input_error e = in.properties(w["properties"], will.props)) return e;
+    so.will = will;
+  }
+  const val servers = o["servers"];
+  if (!servers.isArray()) return invalid_options("servers");
+  const auto n = servers["length"].as<unsigned>();
+  for (unsigned i = 0; i < n; ++i) {
+    if (!in.bytes(servers[i], s)) return invalid_options("servers");
+    so.endpoints.push_back(s);
+  }
+  const auto time = [&](const char* key, duration& out) {
+    if (!js_input::number(o[key], x) || x < 0) return false;
+    out = ms(x);
+    return true;
+  };
+  if (!time("connectTimeout", so.connect_timeout)) return invalid_options("connectTimeout");
+  so.reconnect = o["reconnect"].isTrue();
+  if (!time("initialDelay", so.backoff.initial_delay)) return invalid_options("initialDelay");
+  if (!time("maxDelay", so.backoff.max_delay)) return invalid_options("maxDelay");
+  if (!js_input::number(o["multiplier"], so.backoff.multiplier)) {
+    return invalid_options("multiplier");
+  }
+  if (!js_input::number(o["jitter"], so.backoff.jitter)) return invalid_options("jitter");
+  if (!js_input::number(o["seed"], x) || x < 0) return invalid_options("seed");
+  so.backoff.seed = static_cast<std::uint64_t>(x);
+  if (!js_input::number(o["maxQueued"], x) || x < 0) return invalid_options("maxQueued");
+  so.max_queued = static_cast<std::size_t>(x);
+  return {};
+}
 
 }  // namespace
 
-time_point now() { return at_ms(static_cast<std::int64_t>(mqttws_now())); }
+time_point now() { return at_ms(static_cast<std::int64_t>(emscripten_get_now())); }
+
+driver::driver(val host) : host_(std::move(host)) {}
 
 driver::~driver() {
-  if (timer_armed_) mqttws_timer(this, -1);
+  if (timer_armed_) host_.call<void>("timer", -1);
   close_socket();
 }
 
-double driver::fail(std::error_code ec) {
-  out_.clear();
-  out_.u8(static_cast<unsigned>(kind::error));
-  out_.error(ec);
-  mqttws_event(this, out_.data(), out_.size());
-  return -1;
-}
+// ---- commands -----------------------------------------------------------------------------
 
-double driver::done(std::error_code ec) {
+val driver::refused(std::error_code ec, std::string_view what) { return error_to_js(ec, what); }
+
+val driver::done(std::error_code ec) {
   pump();
-  return ec ? fail(ec) : 0;
+  return ec ? refused(ec) : val(0);
 }
 
-double driver::op_result(const result<operation_id>& r) {
+val driver::op_result(const result<operation_id>& r) {
   pump();
-  return r ? static_cast<double>(*r) : fail(r.error());
+  return r ? val(static_cast<double>(*r)) : refused(r.error());
 }
 
-// Record: version, clientId, clean, keepalive, username?, password?, properties, will?
-// (topic, payload, qos, retain, properties), servers, connectTimeout, reconnect,
-// initialDelay, maxDelay, multiplier, jitter, seed, maxQueued (npm/src/raw.ts).
-double driver::connect(record_reader r) {
-  if (session_) return fail(make_error_code(errc::invalid_state));
-  // Everything below is copied by the session constructor; the views point into the record.
+val driver::connect(const val& options) {
+  if (session_) return refused(make_error_code(errc::invalid_state));
+  js_input in;  // the session constructor copies everything it points to
   session_options so;
-  const double version = r.num();
-  so.version = version == 5 ? protocol_version::v5
-               : version == 3 ? protocol_version::v31 : protocol_version::v311;
-  so.client_id = r.str();
-  so.clean_start = r.u8() != 0;
-  so.keep_alive = static_cast<std::uint16_t>(r.num());
-  // Each is a flag and a string (empty when the flag is 0).
-  const bool has_username = r.u8() != 0;
-  const std::string_view username = r.str();
-  if (has_username) so.username = username;
-  const bool has_password = r.u8() != 0;
-  const std::string_view password = r.str();
-  if (has_password) so.password = password;
-  if (std::error_code ec = r.props(property_context::connect, so.connect_properties)) {
-    return fail(ec);
-  }
-  if (r.u8()) {
-    will_message will;
-    will.topic = r.str();
-    will.payload = r.str();
-    will.qos = static_cast<qos>(r.num());
-    will.retain = r.u8() != 0;
-    if (std::error_code ec = r.props(property_context::will, will.props)) return fail(ec);
-    so.will = will;
-  }
-  std::vector<std::string_view> servers(static_cast<std::size_t>(r.num()));
-  for (std::string_view& s : servers) s = r.str();
-  so.endpoints.assign(servers.begin(), servers.end());
-  so.connect_timeout = ms(r.num());
-  so.reconnect = r.u8() != 0;
-  so.backoff.initial_delay = ms(r.num());
-  so.backoff.max_delay = ms(r.num());
-  so.backoff.multiplier = r.num();
-  so.backoff.jitter = r.num();
-  so.backoff.seed = static_cast<std::uint64_t>(r.num());
-  so.max_queued = static_cast<std::size_t>(r.num());
-
-  if (std::error_code ec = session::validate(so)) return fail(ec);
+  if (input_error e = read_options(options, in, so)) return refused(e.ec, e.what);
+  if (std::error_code ec = session::validate(so)) return refused(ec);
   version_ = so.version;
   session_.emplace(so);
   return done(session_->connect(now()));
 }
 
-// Record: topic, payload, qos, retain, properties[, timeout (request)].
-double driver::publish(record_reader r, bool request) {
-  if (!session_) return fail(make_error_code(errc::invalid_state));
-  mqttws::publish pkt;
-  pkt.topic = r.str();
-  pkt.payload = r.str();
-  pkt.qos = static_cast<qos>(r.num());
-  pkt.retain = r.u8() != 0;
-  if (std::error_code ec = r.props(property_context::publish, pkt.props)) return fail(ec);
-  if (request) return op_result(session_->request(pkt, ms(r.num()), now()));
-  return op_result(session_->publish(pkt, now()));
+val driver::publish(const std::string& topic, int qos, bool retain, const val& properties) {
+  const std::size_t size = std::exchange(staged_, 0);
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
+  js_input in;
+  mqttws::publish p;
+  p.topic = topic;
+  p.payload = std::string_view(reinterpret_cast<const char*>(stage_.get()), size);
+  p.qos = static_cast<mqttws::qos>(qos);
+  p.retain = retain;
+  if (input_error e = in.properties(properties, p.props)) return refused(e.ec, e.what);
+  val r = op_result(session_->publish(p, now()));
+  release_stage();
+  return r;
 }
 
-// Record: count, then per subscription filter, qos, nl, rap, rh; properties.
-double driver::subscribe(record_reader r) {
-  if (!session_) return fail(make_error_code(errc::invalid_state));
-  std::vector<subscription> list(static_cast<std::size_t>(r.num()));
-  for (subscription& sub : list) {
-    sub.filter = r.str();
-    sub.options.max_qos = static_cast<qos>(r.num());
-    sub.options.no_local = r.u8() != 0;
-    sub.options.retain_as_published = r.u8() != 0;
-    sub.options.retain_handling = static_cast<retain_handling>(r.num());
+val driver::request(const std::string& topic, int qos, bool retain, const val& properties,
+                    double timeout_ms) {
+  const std::size_t size = std::exchange(staged_, 0);
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
+  js_input in;
+  mqttws::publish p;
+  p.topic = topic;
+  p.payload = std::string_view(reinterpret_cast<const char*>(stage_.get()), size);
+  p.qos = static_cast<mqttws::qos>(qos);
+  p.retain = retain;
+  if (input_error e = in.properties(properties, p.props)) return refused(e.ec, e.what);
+  val r = op_result(session_->request(p, ms(timeout_ms), now()));
+  release_stage();
+  return r;
+}
+
+val driver::subscribe(const val& subscriptions, const val& properties) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  const auto invalid = [this] {
+    return refused(make_error_code(errc::invalid_options), "subscriptions");
+  };
+  if (!subscriptions.isArray()) return invalid();
+  js_input in;
+  std::vector<subscription> list(subscriptions["length"].as<unsigned>());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const val s = subscriptions[i];
+    subscription& sub = list[i];
+    double q = 0, rh = 0;
+    if (!in.bytes(s["topic"], sub.filter) || !js_input::number(s["qos"], q) || q < 0 ||
+        q > 2 || !js_input::number(s["rh"], rh) || rh < 0 || rh > 2) {
+      return invalid();
+    }
+    sub.options.max_qos = static_cast<qos>(q);
+    sub.options.no_local = s["nl"].isTrue();
+    sub.options.retain_as_published = s["rap"].isTrue();
+    sub.options.retain_handling = static_cast<retain_handling>(rh);
   }
-  properties props;
-  if (std::error_code ec = r.props(property_context::subscribe, props)) return fail(ec);
+  mqttws::properties props;
+  if (input_error e = in.properties(properties, props)) return refused(e.ec, e.what);
   return op_result(session_->subscribe(subscription_list(list), props, now()));
 }
 
-// Record: count, the filters, properties.
-double driver::unsubscribe(record_reader r) {
-  if (!session_) return fail(make_error_code(errc::invalid_state));
-  std::vector<std::string_view> filters(static_cast<std::size_t>(r.num()));
-  for (std::string_view& f : filters) f = r.str();
-  properties props;
-  if (std::error_code ec = r.props(property_context::unsubscribe, props)) return fail(ec);
+val driver::unsubscribe(const val& topics, const val& properties) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  if (!topics.isArray()) return refused(make_error_code(errc::invalid_options), "topics");
+  js_input in;
+  std::vector<std::string_view> filters(topics["length"].as<unsigned>());
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    if (!in.bytes(topics[i], filters[i])) {
+      return refused(make_error_code(errc::invalid_options), "topics");
+    }
+  }
+  mqttws::properties props;
+  if (input_error e = in.properties(properties, props)) return refused(e.ec, e.what);
   return op_result(session_->unsubscribe(topic_filter_list(filters), props, now()));
 }
 
-// Record: reason code, properties.
-double driver::disconnect(record_reader r, bool auth) {
-  if (!session_) return fail(make_error_code(errc::invalid_state));
-  const auto code = static_cast<reason_code>(r.num());
-  properties props;
-  if (std::error_code ec =
-          r.props(auth ? property_context::auth : property_context::disconnect, props)) {
-    return fail(ec);
+val driver::disconnect(int code, const val& properties) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  js_input in;
+  mqttws::properties props;
+  if (input_error e = in.properties(properties, props)) return refused(e.ec, e.what);
+  return done(session_->disconnect(now(), static_cast<reason_code>(code), props));
+}
+
+val driver::authenticate(int code, const val& properties) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  js_input in;
+  mqttws::properties props;
+  if (input_error e = in.properties(properties, props)) return refused(e.ec, e.what);
+  return done(session_->authenticate(static_cast<reason_code>(code), props, now()));
+}
+
+val driver::stage(std::size_t size) {
+  if (size > stage_capacity_) {
+    stage_.reset(new std::uint8_t[size]);
+    stage_capacity_ = size;
   }
-  return done(auth ? session_->authenticate(code, props, now())
-                   : session_->disconnect(now(), code, props));
+  staged_ = size;
+  return val(typed_memory_view(size, stage_.get()));
 }
 
-const double* driver::stats() {
-  std::fill(std::begin(stats_), std::end(stats_), 0.0);
-  stats_[4] = -1;
-  if (!session_) return stats_;
-  const session_stats s = session_->stats();
-  stats_[0] = static_cast<double>(s.state);
-  stats_[1] = static_cast<double>(s.inflight_outgoing);
-  stats_[2] = static_cast<double>(s.inflight_incoming);
-  stats_[3] = static_cast<double>(s.queued);
-  if (s.last_ping_rtt) stats_[4] = static_cast<double>(s.last_ping_rtt->count());
-  stats_[5] = static_cast<double>(s.reconnect_attempts);
-  stats_[6] = static_cast<double>(s.connections);
-  stats_[7] = static_cast<double>(s.packets_sent);
-  stats_[8] = static_cast<double>(s.packets_received);
-  stats_[9] = static_cast<double>(s.bytes_sent);
-  stats_[10] = static_cast<double>(s.bytes_received);
-  stats_[11] = static_cast<double>(s.messages_sent);
-  stats_[12] = static_cast<double>(s.messages_received);
-  return stats_;
+void driver::release_stage() {
+  if (stage_capacity_ <= max_kept_stage) return;
+  stage_.reset();
+  stage_capacity_ = 0;
 }
 
-int driver::state() const { return session_ ? static_cast<int>(session_->state()) : 0; }
+// ---- state --------------------------------------------------------------------------------
 
-void driver::client_id() {
-  out_.clear();
-  out_.u8(static_cast<unsigned>(kind::client_id));
-  out_.str(session_ ? session_->client_id() : std::string_view());
-  mqttws_event(this, out_.data(), out_.size());
+val driver::stats() const {
+  const session_stats s = session_ ? session_->stats() : session_stats{};
+  val o = val::object();
+  o.set("state", s.state);
+  o.set("inflightOutgoing", static_cast<double>(s.inflight_outgoing));
+  o.set("inflightIncoming", static_cast<double>(s.inflight_incoming));
+  o.set("queued", static_cast<double>(s.queued));
+  if (s.last_ping_rtt) o.set("lastPingRtt", static_cast<double>(s.last_ping_rtt->count()));
+  o.set("reconnectAttempts", static_cast<double>(s.reconnect_attempts));
+  o.set("connections", static_cast<double>(s.connections));
+  o.set("packetsSent", static_cast<double>(s.packets_sent));
+  o.set("packetsReceived", static_cast<double>(s.packets_received));
+  o.set("bytesSent", static_cast<double>(s.bytes_sent));
+  o.set("bytesReceived", static_cast<double>(s.bytes_received));
+  o.set("messagesSent", static_cast<double>(s.messages_sent));
+  o.set("messagesReceived", static_cast<double>(s.messages_received));
+  return o;
+}
+
+session_state driver::state() const { return session_ ? session_->state() : session_state::idle; }
+
+std::string driver::client_id() const {
+  return session_ ? std::string(session_->client_id()) : std::string();
 }
 
 void driver::set_packet_tap(bool on) {
@@ -185,9 +273,11 @@ void driver::set_packet_tap(bool on) {
   }
 }
 
+// ---- the socket ---------------------------------------------------------------------------
+
 void driver::open_socket(std::string_view url, std::error_code& ec) {
   close_socket();
-  if (mqttws_open(this, url.data(), url.size()) == 0) {
+  if (!host_.call<bool>("open", std::string(url))) {
     ec = make_error_code(socket_errc::invalid_argument);
     return;
   }
@@ -195,12 +285,14 @@ void driver::open_socket(std::string_view url, std::error_code& ec) {
 }
 
 void driver::close_socket() {
+  tx_.clear();  // bytes for this connection only
   if (!socket_) return;
-  mqttws_close(this);
+  host_.call<void>("close");
   socket_ = false;
 }
 
-void driver::on_socket_open() {
+void driver::socket_open() {
+  if (!session_) return;
   if (tap_sent_) {
     tap_sent_->reset(version_);
     tap_received_->reset(version_);
@@ -209,14 +301,22 @@ void driver::on_socket_open() {
   pump();
 }
 
-void driver::on_socket_data(const std::uint8_t* data, std::size_t size) {
-  if (tap_received_) tap_received_->feed(data, size, this);
-  session_->receive(data, size, now());
+void driver::socket_data(std::size_t size) {
+  std::exchange(staged_, 0);
+  if (!session_ || size > stage_capacity_) return;
+  if (tap_received_) {
+    tap_received_->feed(stage_.get(), size);
+    drain_tap(*tap_received_);
+  }
+  session_->receive(stage_.get(), size, now());
   pump();
+  release_stage();
 }
 
-void driver::on_socket_closed(bool was_open, int code) {
+void driver::socket_closed(bool was_open, int code) {
+  if (!session_) return;
   socket_ = false;
+  tx_.clear();
   std::error_code ec;
   if (!was_open) {
     ec = make_error_code(socket_errc::connection_refused);
@@ -227,30 +327,43 @@ void driver::on_socket_closed(bool was_open, int code) {
   pump();
 }
 
-void driver::on_timer() {
+void driver::timer() {
   timer_armed_ = false;
+  if (!session_) return;
   session_->handle_timeout(now());
   pump();
 }
 
+void driver::flush() {
+  flush_scheduled_ = false;
+  send_pending();
+  deliver_completions();
+}
+
+// ---- the driver rule ------------------------------------------------------------------------
+
 void driver::pump() {
   // Socket callbacks and the timer never run inside a call into the driver (JavaScript is
-  // single-threaded and they come from the event loop), and events only queue on the
-  // JavaScript side: this guard only documents that pump() cannot nest.
+  // single-threaded and they come from the event loop), and the host only queues what it is
+  // given: this guard only documents that pump() cannot nest.
   if (pumping_ || !session_) return;
   pumping_ = true;
   for (bool progress = true; progress;) {
     progress = false;
+    const std::size_t before = tx_.size();
     while (session_->poll_transmit(tx_)) {
-      if (socket_) mqttws_send(this, tx_.data(), tx_.size());
-      if (tap_sent_ && socket_) tap_sent_->feed(tx_.data(), tx_.size(), this);
-      tx_.clear();
       progress = true;
+      if (tx_.size() >= max_coalesced) send_pending();
     }
+    if (!socket_) tx_.clear();
+    if (tx_.size() > before) schedule_flush();
     while (std::optional<transport_action> a = session_->poll_transport_action()) {
       progress = true;
       if (a->what == transport_action::kind::close) {
-        // Our own close: the session is told at once; the socket calls back no more.
+        // Our own close: what was queued before it goes first (a DISCONNECT), then the
+        // session is told at once; the socket calls back no more.
+        send_pending();
+        deliver_completions();
         const bool was_open = socket_;
         close_socket();
         if (was_open) session_->on_transport_closed({}, now());
@@ -262,13 +375,69 @@ void driver::pump() {
     }
     while (std::optional<session_event> e = session_->poll_event()) {
       progress = true;
-      out_.clear();
-      write_event(out_, *e);
-      mqttws_event(this, out_.data(), out_.size());
+      deliver(*e);
     }
   }
   pumping_ = false;
   arm_timer();
+}
+
+void driver::send_pending() {
+  if (tx_.empty()) return;
+  if (socket_) {
+    host_.call<void>("send", val(typed_memory_view(tx_.size(), tx_.data())));
+    if (tap_sent_) {
+      tap_sent_->feed(tx_.data(), tx_.size());
+      drain_tap(*tap_sent_);
+    }
+  }
+  tx_.clear();
+}
+
+void driver::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  host_.call<void>("schedule");
+}
+
+void driver::deliver_completions() {
+  if (done_ids_.empty()) return;
+  host_.call<void>("completed", val(typed_memory_view(done_ids_.size(), done_ids_.data())),
+                   val(typed_memory_view(done_codes_.size(), done_codes_.data())));
+  done_ids_.clear();
+  done_codes_.clear();
+}
+
+void driver::deliver(const val& e) {
+  deliver_completions();
+  host_.call<void>("event", e);
+}
+
+void driver::deliver(const session_event& e) {
+  if (const auto* op = std::get_if<operation_event>(&e); op && plain_completion(*op)) {
+    done_ids_.push_back(static_cast<double>(op->id));
+    done_codes_.push_back(op->codes.empty() ? 0 : static_cast<std::uint8_t>(op->codes[0]));
+    schedule_flush();
+    return;
+  }
+  if (const auto* m = std::get_if<message_event>(&e)) {
+    deliver_completions();
+    const mqttws::publish& p = m->message.view();
+    subscriptions_.assign(m->subscriptions.begin(), m->subscriptions.end());
+    host_.call<void>(
+        "message", std::string(p.topic),
+        val(typed_memory_view(p.payload.size(), reinterpret_cast<const std::uint8_t*>(
+                                                    p.payload.data()))),
+        static_cast<int>(p.qos), p.retain, p.dup, static_cast<int>(p.packet_id),
+        p.props.empty() ? val::undefined() : properties_to_js(p.props),
+        val(typed_memory_view(subscriptions_.size(), subscriptions_.data())));
+    return;
+  }
+  deliver(event_to_js(e));
+}
+
+void driver::drain_tap(packet_tap& tap) {
+  for (val e = val::undefined(); tap.next(e);) deliver(e);
 }
 
 void driver::arm_timer() {
@@ -280,7 +449,7 @@ void driver::arm_timer() {
   const double delay = std::max<double>(0, static_cast<double>((*at - now()).count()));
   timer_at_ = *at;
   timer_armed_ = true;
-  mqttws_timer(this, delay);
+  host_.call<void>("timer", delay);
 }
 
 }  // namespace mqttws::wasm

@@ -1,81 +1,140 @@
-// mqttws — the browser driver: one session, one WebSocket, one timer.
+// mqttws — the browser driver: one session, one WebSocket, one timer, bound to JavaScript
+// with Embind (bindings.cpp declares the whole surface; npm/src/core.ts types it).
 //
-// After every input (a command, a socket event, the timer) it follows the driver rule: hand
-// what poll_transmit() gives to the socket, act on poll_transport_action(), deliver what
-// poll_event() gives to the host, and re-arm the one timer at next_timeout(). Time is the
-// host's monotonic clock in ms (performance.now()), never the number of timer ticks, so a
-// throttled background tab delays the timer but cannot corrupt keepalive or backoff math.
+// After every input (a command, a socket event, the timer) it follows the driver rule: take
+// what poll_transmit() gives, act on poll_transport_action(), deliver what poll_event()
+// gives, and re-arm the one timer at next_timeout(). Time is the host's monotonic clock in ms
+// (performance.now()), never the number of timer ticks, so a throttled background tab delays
+// the timer but cannot corrupt keepalive or backoff math.
 //
-// The host (npm/src/raw.ts) owns the WebSocket and the timer; the driver reaches it through
-// the imports declared in host.hpp, and the host reaches the driver through the C ABI in
-// abi.cpp. Commands take a record (record.hpp) and return an operation id, or -1 after
-// handing the host an error record. Events are handed to the host synchronously, so the host
-// must not call back into the driver from them: the npm wrapper queues them.
+// The host is a JavaScript object owning the WebSocket and the timer (interface Host in
+// npm/src/core.ts). The driver calls it synchronously:
+//   open(url) -> boolean       open the WebSocket (closing any other); false: the URL was refused
+//   send(bytes)                one binary message; `bytes` views wasm memory during the call only
+//   close()                    close it (code 1000); it must not call back any more
+//   timer(ms)                  call driver.timer() after `ms` (re-arming replaces; < 0 cancels)
+//   schedule()                 call driver.flush() soon (a microtask), once per call
+//   completed(ids, codes)      publishes completed without detail: their operation ids
+//                              (Float64Array) and reason codes (Uint8Array), views as above
+//   message(topic, payload, qos, retain, dup, messageId, properties, subscriptions)
+//                              a message; payload and subscriptions (Float64Array) are views
+//   event(e)                   any other event (connect, disconnect, reconnect, operation,
+//                              auth, packet), as a plain object
+// The host must not call into the driver from these: the npm wrapper queues what it is given.
+//
+// Fast paths: payloads and socket bytes are written by the host straight into a staging
+// buffer (stage(), a typed_memory_view: one copy); what the session transmits is coalesced
+// into one WebSocket message per flush() — a whole burst of publish() calls or of
+// acknowledgements is one send — and plain publish completions are handed over in one
+// completed() call per flush. Order is kept: pending completions are delivered before any
+// other event, bytes are sent before a close.
 #pragma once
 
+#include <emscripten/val.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "js_input.hpp"
 #include "mqttws/session.hpp"
 #include "packet_tap.hpp"
-#include "record.hpp"
 
 namespace mqttws::wasm {
 
 class driver {
  public:
-  driver() = default;
+  explicit driver(emscripten::val host);
   ~driver();
   driver(const driver&) = delete;
   driver& operator=(const driver&) = delete;
 
-  // Commands (record formats: npm/src/raw.ts). -1: refused (error record sent), else 0 or
-  // the operation id.
-  double connect(record_reader r);
-  double publish(record_reader r, bool request);
-  double subscribe(record_reader r);
-  double unsubscribe(record_reader r);
-  double disconnect(record_reader r, bool auth);
+  // ---- commands: each returns a number (the operation id; 0 for connect, disconnect and
+  // authenticate) or, when refused, an error { code, message } and nothing happened. -------
 
-  /// Counters (session_stats) as doubles: state, inflightOutgoing, inflightIncoming, queued,
-  /// lastPingRtt (-1: none), reconnectAttempts, connections, packetsSent, packetsReceived,
-  /// bytesSent, bytesReceived, messagesSent, messagesReceived.
-  const double* stats();
-  /// session_state as a number (0 idle ... 6 closed); 0 before connect().
-  int state() const;
-  /// The client identifier in use: sent as an event record of type kind::client_id.
-  void client_id();
-  /// Reports every packet sent and received as packet records (packet_tap.hpp).
+  /// `options`: { protocolVersion: 3|4|5, clientId, clean, keepalive, username?, password?
+  /// (Uint8Array), properties?, will?: { topic, payload, qos, retain, properties? },
+  /// servers: string[], connectTimeout, reconnect, initialDelay, maxDelay, multiplier,
+  /// jitter, seed, maxQueued } (times in ms). Errors: invalid_state (called twice),
+  /// invalid_options and those of session::validate().
+  emscripten::val connect(const emscripten::val& options);
+  /// The payload is the staged bytes (stage()). Completes per session::publish().
+  emscripten::val publish(const std::string& topic, int qos, bool retain,
+                          const emscripten::val& properties);
+  /// MQTT 5 request/response (session::request()); payload staged as for publish().
+  emscripten::val request(const std::string& topic, int qos, bool retain,
+                          const emscripten::val& properties, double timeout_ms);
+  /// `subscriptions`: [{ topic, qos, nl, rap, rh }].
+  emscripten::val subscribe(const emscripten::val& subscriptions,
+                            const emscripten::val& properties);
+  /// `topics`: string[].
+  emscripten::val unsubscribe(const emscripten::val& topics, const emscripten::val& properties);
+  emscripten::val disconnect(int code, const emscripten::val& properties);
+  /// Enhanced authentication: an AUTH packet (session::authenticate()).
+  emscripten::val authenticate(int code, const emscripten::val& properties);
+
+  /// `size` bytes of driver memory for the host to fill with the next payload (publish,
+  /// request) or socket data: a Uint8Array view, valid until the next call into the module.
+  emscripten::val stage(std::size_t size);
+
+  /// { state, inflightOutgoing, inflightIncoming, queued, lastPingRtt?, reconnectAttempts,
+  /// connections, packetsSent, packetsReceived, bytesSent, bytesReceived, messagesSent,
+  /// messagesReceived } (all 0, state idle, before connect()).
+  emscripten::val stats() const;
+  session_state state() const;
+  /// The client identifier in use (the broker-assigned one once known).
+  std::string client_id() const;
+  /// Reports every packet sent and received as 'packet' events.
   void set_packet_tap(bool on);
 
-  // Host inputs.
-  void on_socket_open();
-  void on_socket_data(const std::uint8_t* data, std::size_t size);
+  // ---- host inputs ----------------------------------------------------------------------------
+  void socket_open();
+  /// The first `size` staged bytes arrived on the socket.
+  void socket_data(std::size_t size);
   /// The socket closed by itself: `was_open` false when it never opened; `code` the close
   /// code (1000 normal).
-  void on_socket_closed(bool was_open, int code);
-  void on_timer();
+  void socket_closed(bool was_open, int code);
+  void timer();
+  /// Sends what was coalesced and delivers pending completions (after schedule()).
+  void flush();
 
  private:
   /// The driver rule.
   void pump();
   void arm_timer();
-  double op_result(const result<operation_id>& r);
-  double fail(std::error_code ec);
-  double done(std::error_code ec);
+  void send_pending();
+  void deliver_completions();
+  void deliver(const session_event& e);
+  void deliver(const emscripten::val& e);
+  void schedule_flush();
+  void drain_tap(packet_tap& tap);
+  emscripten::val refused(std::error_code ec, std::string_view what = {});
+  emscripten::val op_result(const result<operation_id>& r);
+  emscripten::val done(std::error_code ec);
   void open_socket(std::string_view url, std::error_code& ec);
   void close_socket();
+  void release_stage();
 
+  emscripten::val host_;
   std::optional<session> session_;
-  record_writer out_;
-  std::vector<std::uint8_t> tx_;
   std::optional<packet_tap> tap_sent_, tap_received_;
   protocol_version version_ = protocol_version::v311;
-  double stats_[13] = {};
+
+  std::unique_ptr<std::uint8_t[]> stage_;
+  std::size_t stage_capacity_ = 0;
+  std::size_t staged_ = 0;
+
+  std::vector<std::uint8_t> tx_;        // coalesced bytes for the open socket
+  std::vector<double> done_ids_;        // pending completions ...
+  std::vector<std::uint8_t> done_codes_;  // ... and their reason codes
+  std::vector<double> subscriptions_;   // a message's subscription ids, for the host
+
   time_point timer_at_{};
   bool timer_armed_ = false;
   bool socket_ = false;  // the host has a socket for us
+  bool flush_scheduled_ = false;
   bool pumping_ = false;
 };
 

@@ -3,6 +3,8 @@
 // a second time.
 #pragma once
 
+#include <emscripten/val.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -14,10 +16,11 @@ class packet_tap {
  public:
   explicit packet_tap(bool sent) : sent_(sent) {}
 
-  /// Decodes `data` (any fragmentation) and hands the host one packet record per whole
-  /// packet: kind::packet, sent, packet type, packet identifier (-1: none), qos, topic.
-  /// A stream it cannot decode is left alone until reset().
-  void feed(const std::uint8_t* data, std::size_t size, void* host_key);
+  /// Bytes sent or received, in any fragmentation.
+  void feed(const std::uint8_t* data, std::size_t size);
+  /// The next whole packet fed, as { type: 'packet', sent, cmd, messageId?, qos?, topic? }.
+  /// False when there is none. A stream it cannot decode is left alone until reset().
+  bool next(emscripten::val& out);
   /// A new connection speaking `version`: drops partial bytes.
   void reset(protocol_version version);
 

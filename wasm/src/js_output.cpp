@@ -1,0 +1,238 @@
+// The core's results as JavaScript values.
+#include "js_output.hpp"
+
+#include <string>
+#include <variant>
+
+#include "mqttws/error.hpp"
+
+namespace mqttws::wasm {
+namespace {
+
+using emscripten::val;
+using emscripten::typed_memory_view;
+
+const char* errc_name(errc e) {
+  // No default: a new errc must be named here (-Wswitch).
+  switch (e) {
+    case errc::malformed_remaining_length: return "malformed_remaining_length";
+    case errc::packet_too_large: return "packet_too_large";
+    case errc::invalid_packet_type: return "invalid_packet_type";
+    case errc::invalid_fixed_header_flags: return "invalid_fixed_header_flags";
+    case errc::truncated_packet: return "truncated_packet";
+    case errc::trailing_bytes: return "trailing_bytes";
+    case errc::invalid_utf8: return "invalid_utf8";
+    case errc::null_character: return "null_character";
+    case errc::string_too_long: return "string_too_long";
+    case errc::invalid_qos: return "invalid_qos";
+    case errc::packet_id_zero: return "packet_id_zero";
+    case errc::invalid_protocol_name: return "invalid_protocol_name";
+    case errc::unsupported_protocol_version: return "unsupported_protocol_version";
+    case errc::invalid_connect_flags: return "invalid_connect_flags";
+    case errc::invalid_connack_flags: return "invalid_connack_flags";
+    case errc::invalid_reason_code: return "invalid_reason_code";
+    case errc::invalid_subscribe_options: return "invalid_subscribe_options";
+    case errc::empty_subscription_list: return "empty_subscription_list";
+    case errc::invalid_topic_name: return "invalid_topic_name";
+    case errc::invalid_topic_filter: return "invalid_topic_filter";
+    case errc::malformed_variable_byte_integer: return "malformed_variable_byte_integer";
+    case errc::value_out_of_range: return "value_out_of_range";
+    case errc::unknown_property: return "unknown_property";
+    case errc::duplicate_property: return "duplicate_property";
+    case errc::property_not_allowed: return "property_not_allowed";
+    case errc::invalid_property_value: return "invalid_property_value";
+    case errc::properties_require_v5: return "properties_require_v5";
+    case errc::invalid_options: return "invalid_options";
+    case errc::invalid_state: return "invalid_state";
+    case errc::connect_timeout: return "connect_timeout";
+    case errc::keep_alive_timeout: return "keep_alive_timeout";
+    case errc::connection_refused: return "connection_refused";
+    case errc::server_disconnected: return "server_disconnected";
+    case errc::transport_closed: return "transport_closed";
+    case errc::protocol_violation: return "protocol_violation";
+    case errc::receive_maximum_exceeded: return "receive_maximum_exceeded";
+    case errc::topic_alias_invalid: return "topic_alias_invalid";
+    case errc::qos_not_supported: return "qos_not_supported";
+    case errc::retain_not_supported: return "retain_not_supported";
+    case errc::queue_full: return "queue_full";
+    case errc::dropped_from_queue: return "dropped_from_queue";
+    case errc::message_expired: return "message_expired";
+    case errc::session_closed: return "session_closed";
+    case errc::request_timeout: return "request_timeout";
+    case errc::operation_failed: return "operation_failed";
+  }
+  return "unknown_error";
+}
+
+class socket_category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "mqttws.socket"; }
+  std::string message(int ev) const override {
+    switch (static_cast<socket_errc>(ev)) {
+      case socket_errc::connection_refused: return "Connection refused";
+      case socket_errc::connection_reset: return "Connection reset by peer";
+      case socket_errc::invalid_argument: return "Invalid argument";
+    }
+    return "Transport error";
+  }
+};
+
+const char* kind_name(operation_kind k) {
+  switch (k) {
+    case operation_kind::publish: return "publish";
+    case operation_kind::subscribe: return "subscribe";
+    case operation_kind::unsubscribe: return "unsubscribe";
+    case operation_kind::request: return "request";
+  }
+  return "publish";
+}
+
+/// Sets `key` to `s` unless it is empty (MQTT.js leaves absent strings out).
+void set_text(val& o, const char* key, std::string_view s) {
+  if (!s.empty()) o.set(key, string_to_js(s));
+}
+
+val to_js(const connected_event& e) {
+  val o = val::object();
+  o.set("type", "connect");
+  o.set("sessionPresent", e.session_present);
+  o.set("assignedClientId", string_to_js(e.assigned_client_id));
+  o.set("keepalive", e.keep_alive);
+  o.set("receiveMaximum", e.receive_maximum);
+  o.set("maximumPacketSize", static_cast<double>(e.maximum_packet_size));
+  o.set("topicAliasMaximum", e.topic_alias_maximum);
+  o.set("maximumQoS", static_cast<int>(e.maximum_qos));
+  o.set("retainAvailable", e.retain_available);
+  o.set("properties", properties_to_js(e.properties.view()));
+  return o;
+}
+
+val to_js(const disconnected_event& e) {
+  val o = val::object();
+  o.set("type", "disconnect");
+  o.set("error", error_to_js(e.ec));
+  if (e.reason) o.set("reasonCode", static_cast<int>(*e.reason));
+  set_text(o, "reasonString", e.reason_string);
+  set_text(o, "serverReference", e.server_reference);
+  o.set("willReconnect", e.will_reconnect);
+  o.set("properties", properties_to_js(e.properties.view()));
+  return o;
+}
+
+val to_js(const reconnecting_event& e) {
+  val o = val::object();
+  o.set("type", "reconnect");
+  o.set("attempt", static_cast<double>(e.attempt));
+  o.set("delay", static_cast<double>(e.delay.count()));
+  o.set("endpoint", string_to_js(e.endpoint));
+  return o;
+}
+
+val to_js(const message_event& e) {
+  // Not on the driver's path (it hands messages over positionally); kept so that every
+  // event has one JavaScript form.
+  val o = message_to_js(e.message.view());
+  o.set("type", "message");
+  val subs = val::array();
+  for (operation_id id : e.subscriptions) subs.call<void>("push", static_cast<double>(id));
+  o.set("subscriptions", subs);
+  return o;
+}
+
+val to_js(const operation_event& e) {
+  val o = val::object();
+  o.set("type", "operation");
+  o.set("id", static_cast<double>(e.id));
+  o.set("kind", kind_name(e.kind));
+  o.set("error", error_to_js(e.ec));
+  val codes = val::array();
+  for (reason_code c : e.codes) codes.call<void>("push", static_cast<int>(c));
+  o.set("reasonCodes", codes);
+  set_text(o, "reasonString", e.reason_string);
+  o.set("properties", properties_to_js(e.properties.view()));
+  if (!e.response.empty()) o.set("response", message_to_js(e.response.view()));
+  return o;
+}
+
+val to_js(const auth_event& e) {
+  val o = val::object();
+  o.set("type", "auth");
+  o.set("reasonCode", static_cast<int>(e.code));
+  o.set("properties", properties_to_js(e.properties.view()));
+  return o;
+}
+
+}  // namespace
+
+std::error_code make_error_code(socket_errc e) {
+  static const socket_category_impl category;
+  return {static_cast<int>(e), category};
+}
+
+val error_to_js(std::error_code ec, std::string_view what) {
+  if (!ec) return val::null();
+  val o = val::object();
+  std::string message = ec.message();
+  if (!what.empty()) {
+    message += ": ";
+    message += what;
+  }
+  if (ec.category() == category()) {
+    o.set("code", errc_name(static_cast<errc>(ec.value())));
+  } else {
+    // Socket errors: the POSIX name.
+    static const char* const names[] = {"transport_error", "ECONNREFUSED", "ECONNRESET",
+                                        "EINVAL"};
+    const int v = ec.value();
+    o.set("code", names[v >= 1 && v <= 3 ? v : 0]);
+  }
+  o.set("message", message);
+  return o;
+}
+
+val string_to_js(std::string_view s) { return val(std::string(s)); }
+
+val bytes_to_js(std::string_view b) {
+  // A view into wasm memory, copied by slice(): the copy is the caller's.
+  return val(typed_memory_view(b.size(), reinterpret_cast<const std::uint8_t*>(b.data())))
+      .call<val>("slice");
+}
+
+val message_to_js(const publish& p) {
+  val o = val::object();
+  o.set("topic", string_to_js(p.topic));
+  o.set("payload", bytes_to_js(p.payload));
+  o.set("qos", static_cast<int>(p.qos));
+  o.set("retain", p.retain);
+  o.set("dup", p.dup);
+  if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
+  if (!p.props.empty()) o.set("properties", properties_to_js(p.props));
+  return o;
+}
+
+val event_to_js(const session_event& e) {
+  return std::visit([](const auto& x) { return to_js(x); }, e);
+}
+
+const char* cmd_name(packet_type t) {
+  switch (t) {
+    case packet_type::connect: return "connect";
+    case packet_type::connack: return "connack";
+    case packet_type::publish: return "publish";
+    case packet_type::puback: return "puback";
+    case packet_type::pubrec: return "pubrec";
+    case packet_type::pubrel: return "pubrel";
+    case packet_type::pubcomp: return "pubcomp";
+    case packet_type::subscribe: return "subscribe";
+    case packet_type::suback: return "suback";
+    case packet_type::unsubscribe: return "unsubscribe";
+    case packet_type::unsuback: return "unsuback";
+    case packet_type::pingreq: return "pingreq";
+    case packet_type::pingresp: return "pingresp";
+    case packet_type::disconnect: return "disconnect";
+    case packet_type::auth: return "auth";
+  }
+  return "reserved";
+}
+
+}  // namespace mqttws::wasm
