@@ -4,39 +4,50 @@ namespace mqttws {
 
 void wire_out::put_encoded(const std::vector<std::uint8_t>& bytes) {
   bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
-  ends_.push_back(base_ + bytes_.size());
+  mark_packet_end();
 }
 
 void wire_out::complete_when_taken(operation_id op) {
-  completions_.emplace_back(base_ + bytes_.size(), op);
+  marks_.push_back({base_ + bytes_.size(), op});
 }
 
 bool wire_out::take(std::vector<std::uint8_t>& out, std::size_t limit,
                     std::vector<operation_id>& completed) {
-  if (ends_.empty()) return false;
+  if (packets_ == 0) return false;
   const std::uint64_t start = base_ + head_;
-  std::uint64_t stop = ends_.front();
-  ends_.pop_front();
-  while (!ends_.empty() && (limit == 0 || ends_.front() - start <= limit)) {
-    stop = ends_.front();
-    ends_.pop_front();
+  // Whole packets while they fit (the first always goes), and with them every operation
+  // marked before the first packet that stays: its position is at most `stop` (a packet is
+  // never empty, so marks after that packet's end lie beyond `stop`).
+  std::uint64_t stop = start;
+  bool first = true;
+  std::size_t i = marks_head_;
+  for (; i < marks_.size(); ++i) {
+    const mark& m = marks_[i];
+    if (m.op != 0) {
+      completed.push_back(m.op);
+      continue;
+    }
+    if (!first && limit != 0 && m.at - start > limit) break;
+    first = false;
+    stop = m.at;
+    --packets_;
   }
+  marks_head_ = i;
   const auto from = static_cast<std::ptrdiff_t>(head_);
   const auto to = static_cast<std::ptrdiff_t>(stop - base_);
   out.insert(out.end(), bytes_.begin() + from, bytes_.begin() + to);
   head_ = static_cast<std::size_t>(stop - base_);
-  while (!completions_.empty() && completions_.front().first <= stop) {
-    completed.push_back(completions_.front().second);
-    completions_.pop_front();
-  }
   compact();
   return true;
 }
 
 void wire_out::clear(std::vector<operation_id>& orphaned) {
-  for (const auto& c : completions_) orphaned.push_back(c.second);
-  completions_.clear();
-  ends_.clear();
+  for (std::size_t i = marks_head_; i < marks_.size(); ++i) {
+    if (marks_[i].op != 0) orphaned.push_back(marks_[i].op);
+  }
+  marks_.clear();
+  marks_head_ = 0;
+  packets_ = 0;
   base_ += bytes_.size();
   bytes_.clear();
   head_ = 0;
@@ -53,6 +64,13 @@ void wire_out::compact() {
     bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(head_));
     base_ += head_;
     head_ = 0;
+  }
+  if (marks_head_ == marks_.size()) {
+    marks_.clear();
+    marks_head_ = 0;
+  } else if (marks_head_ >= 256 && marks_head_ * 2 >= marks_.size()) {
+    marks_.erase(marks_.begin(), marks_.begin() + static_cast<std::ptrdiff_t>(marks_head_));
+    marks_head_ = 0;
   }
 }
 

@@ -9,9 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <system_error>
-#include <utility>
 #include <vector>
 
 #include "mqttws/codec.hpp"
@@ -30,7 +28,7 @@ class wire_out {
       return ec;
     }
     size = bytes_.size() - before;
-    ends_.push_back(base_ + bytes_.size());
+    mark_packet_end();
     return {};
   }
   /// Queues one packet encoded elsewhere (a stored PUBLISH, a SUBSCRIBE).
@@ -50,18 +48,30 @@ class wire_out {
   /// waited for it are appended to `orphaned`.
   void clear(std::vector<operation_id>& orphaned);
 
-  bool empty() const { return ends_.empty(); }
+  bool empty() const { return packets_ == 0; }
 
  private:
+  // The end of a queued packet (op 0), or an operation that completes once every byte up to
+  // `at` is taken. In the order they were made, so positions never decrease.
+  struct mark {
+    std::uint64_t at;
+    operation_id op;
+  };
+  void mark_packet_end() {
+    marks_.push_back({base_ + bytes_.size(), 0});
+    ++packets_;
+  }
   void compact();
 
-  // bytes_[head_..] are queued; positions in ends_ and completions_ are absolute (bytes ever
-  // queued), so taking from the front never rewrites them.
+  // bytes_[head_..] and marks_[marks_head_..] are queued; positions in marks are absolute
+  // (bytes ever queued), so taking from the front never rewrites them. One vector with a
+  // head index (compacted like bytes_) rather than two deques: less code in the wasm.
   std::vector<std::uint8_t> bytes_;
   std::size_t head_ = 0;
   std::uint64_t base_ = 0;  // absolute position of bytes_[0]
-  std::deque<std::uint64_t> ends_;  // absolute end of each queued packet
-  std::deque<std::pair<std::uint64_t, operation_id>> completions_;
+  std::vector<mark> marks_;
+  std::size_t marks_head_ = 0;
+  std::size_t packets_ = 0;  // packet ends in marks_[marks_head_..]
 };
 
 }  // namespace mqttws
