@@ -239,15 +239,33 @@ std::error_code parse_fixed_header(std::string_view bytes, fixed_header& out, bo
   return errc::malformed_remaining_length;
 }
 
-std::error_code decode(std::string_view bytes, protocol_version v, packet& out) {
-  fixed_header h;
+namespace {
+
+/// The fixed header of exactly one whole packet in `bytes`, checked.
+std::error_code whole_packet(std::string_view bytes, protocol_version v, fixed_header& h) {
   bool complete;
   MQTTWS_TRY(parse_fixed_header(bytes, h, complete));
   if (!complete || bytes.size() < h.packet_size()) return errc::truncated_packet;
   if (bytes.size() > h.packet_size()) return errc::trailing_bytes;
   if (h.type == packet_type::auth && !is_v5(v)) return errc::invalid_packet_type;
   if (!flags_valid(h.type, h.flags)) return errc::invalid_fixed_header_flags;
+  return {};
+}
 
+}  // namespace
+
+std::error_code decode_publish(std::string_view bytes, protocol_version v, publish& out) {
+  fixed_header h;
+  MQTTWS_TRY(whole_packet(bytes, v, h));
+  if (h.type != packet_type::publish) return errc::invalid_packet_type;
+  out = publish{};
+  reader r(bytes.data() + h.size, bytes.data() + bytes.size());
+  return read_publish(r, h.flags, v, out);
+}
+
+std::error_code decode(std::string_view bytes, protocol_version v, packet& out) {
+  fixed_header h;
+  MQTTWS_TRY(whole_packet(bytes, v, h));
   reader r(bytes.data() + h.size, bytes.data() + bytes.size());
   switch (h.type) {
     case packet_type::connect: return read_connect(r, out.emplace<connect>());

@@ -21,11 +21,7 @@ namespace {
 // Decodes a PUBLISH out of `bytes`; the view points into them.
 std::error_code decode_publish(const std::vector<std::uint8_t>& bytes, protocol_version v,
                                publish& out) {
-  packet p;
-  MQTTWS_TRY(decode(as_chars(bytes.data(), bytes.size()), v, p));
-  if (!std::holds_alternative<publish>(p)) return errc::invalid_packet_type;
-  out = std::get<publish>(p);
-  return {};
+  return mqttws::decode_publish(as_chars(bytes.data(), bytes.size()), v, out);
 }
 
 std::error_code decode_properties(const std::vector<std::uint8_t>& bytes, property_context ctx,
@@ -59,8 +55,7 @@ owned_publish& owned_publish::operator=(const owned_publish& other) {
 
 owned_publish::owned_publish(owned_publish&& other) noexcept
     : bytes_(std::move(other.bytes_)), view_(other.view_), version_(other.version_) {
-  other.bytes_.clear();  // empty() must be true, and view() must not dangle, in the source
-  other.view_ = publish{};
+  other.bytes_.clear();  // empty() must be true, and view() shows empty_view(), in the source
 }
 
 owned_publish& owned_publish::operator=(owned_publish&& other) noexcept {
@@ -69,7 +64,6 @@ owned_publish& owned_publish::operator=(owned_publish&& other) noexcept {
     view_ = other.view_;
     version_ = other.version_;
     other.bytes_.clear();
-    other.view_ = publish{};
   }
   return *this;
 }
@@ -93,6 +87,11 @@ std::error_code owned_publish::adopt(std::vector<std::uint8_t> bytes, protocol_v
   MQTTWS_TRY(decode_publish(tmp.bytes_, v, tmp.view_));
   out = std::move(tmp);
   return {};
+}
+
+const publish& owned_publish::empty_view() {
+  static const publish empty{};
+  return empty;
 }
 
 void owned_publish::reparse() {
@@ -145,7 +144,6 @@ owned_properties& owned_properties::operator=(const owned_properties& other) {
 owned_properties::owned_properties(owned_properties&& other) noexcept
     : bytes_(std::move(other.bytes_)), ctx_(other.ctx_), view_(other.view_) {
   other.bytes_.clear();
-  other.view_ = properties{};
 }
 
 owned_properties& owned_properties::operator=(owned_properties&& other) noexcept {
@@ -154,7 +152,6 @@ owned_properties& owned_properties::operator=(owned_properties&& other) noexcept
     ctx_ = other.ctx_;
     view_ = other.view_;
     other.bytes_.clear();
-    other.view_ = properties{};
   }
   return *this;
 }
@@ -178,6 +175,11 @@ std::error_code owned_properties::make(const properties& p, property_context ctx
   MQTTWS_TRY(decode_properties(tmp.bytes_, ctx, tmp.view_));  // cannot fail: just validated
   out = std::move(tmp);
   return {};
+}
+
+const properties& owned_properties::empty_view() {
+  static const properties empty{};
+  return empty;
 }
 
 void owned_properties::reparse() {

@@ -479,7 +479,7 @@ std::optional<transport_action> session::poll_transport_action() {
 std::optional<session_event> session::poll_event() {
   impl& d = *impl_;
   if (d.events.empty()) return std::nullopt;
-  session_event e = std::move(d.events.front());
+  std::optional<session_event> e(std::in_place, std::move(d.events.front()));
   d.events.pop_front();
   return e;
 }

@@ -66,6 +66,10 @@ std::error_code parse_fixed_header(std::string_view bytes, fixed_header& out, bo
 /// Errors: everything named in errc under framing, fields and properties.
 std::error_code decode(std::string_view bytes, protocol_version v, packet& out);
 
+/// decode() for a PUBLISH alone, straight into `out` (no packet variant on the way).
+/// Errors: those of decode(); invalid_packet_type for any other packet type.
+std::error_code decode_publish(std::string_view bytes, protocol_version v, publish& out);
+
 /// Decodes a property block exactly as a packet of context `ctx` carries it (Property Length,
 /// then the properties) from the whole of `bytes`, with the checks decode() makes (allowed in
 /// `ctx`, no duplicates, valid values and UTF-8). Empty `bytes` is an empty block. The views in

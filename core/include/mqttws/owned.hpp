@@ -35,7 +35,7 @@ class owned_publish {
                                owned_publish& out);
 
   /// The packet; its views point into this object and live as long as it does unchanged.
-  const publish& view() const { return view_; }
+  const publish& view() const { return bytes_.empty() ? empty_view() : view_; }
   /// Its encoding (DUP and packet identifier as last set).
   const std::vector<std::uint8_t>& bytes() const { return bytes_; }
   protocol_version version() const { return version_; }
@@ -49,6 +49,9 @@ class owned_publish {
 
  private:
   void reparse();
+  // A moved-from (or empty) object shows this instead of its stale view_: moves copy view_
+  // once and leave the source's alone (events are moved several times on their way out).
+  static const publish& empty_view();
   std::vector<std::uint8_t> bytes_;
   publish view_;
   protocol_version version_ = protocol_version::v5;
@@ -68,13 +71,14 @@ class owned_properties {
   static std::error_code make(const properties& p, property_context ctx, owned_properties& out);
 
   /// The properties; their views point into this object and live as long as it does unchanged.
-  const properties& view() const { return view_; }
+  const properties& view() const { return bytes_.empty() ? empty_view() : view_; }
   /// Property Length and the properties, as a packet carries them (empty when
   /// default-constructed).
   const std::vector<std::uint8_t>& bytes() const { return bytes_; }
 
  private:
   void reparse();
+  static const properties& empty_view();  // as owned_publish's
   std::vector<std::uint8_t> bytes_;  // Property Length and the properties, as on the wire
   property_context ctx_ = property_context::connect;
   properties view_;
