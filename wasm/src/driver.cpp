@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "js_object.hpp"
 #include "js_output.hpp"
 #include "mqttws/error.hpp"
 
@@ -238,8 +239,8 @@ void driver::release_stage() {
 
 val driver::stats() const {
   const session_stats s = session_ ? session_->stats() : session_stats{};
-  val o = val::object();
-  o.set("state", s.state);
+  js_object o;
+  o.set("state", val(s.state));
   o.set("inflightOutgoing", static_cast<double>(s.inflight_outgoing));
   o.set("inflightIncoming", static_cast<double>(s.inflight_incoming));
   o.set("queued", static_cast<double>(s.queued));
@@ -252,7 +253,7 @@ val driver::stats() const {
   o.set("bytesReceived", static_cast<double>(s.bytes_received));
   o.set("messagesSent", static_cast<double>(s.messages_sent));
   o.set("messagesReceived", static_cast<double>(s.messages_received));
-  return o;
+  return o.value();
 }
 
 session_state driver::state() const { return session_ ? session_->state() : session_state::idle; }

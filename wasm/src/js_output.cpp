@@ -4,9 +4,14 @@
 #include <string>
 #include <variant>
 
+#include "js_object.hpp"
 #include "mqttws/error.hpp"
 
 namespace mqttws::wasm {
+
+/// The fields of message_to_js() into `o`.
+void put_message(js_object& o, const publish& p);
+
 namespace {
 
 using emscripten::val;
@@ -88,12 +93,12 @@ const char* kind_name(operation_kind k) {
 }
 
 /// Sets `key` to `s` unless it is empty (MQTT.js leaves absent strings out).
-void set_text(val& o, const char* key, std::string_view s) {
+void set_text(js_object& o, const char* key, std::string_view s) {
   if (!s.empty()) o.set(key, string_to_js(s));
 }
 
 val to_js(const connected_event& e) {
-  val o = val::object();
+  js_object o;
   o.set("type", "connect");
   o.set("sessionPresent", e.session_present);
   o.set("assignedClientId", string_to_js(e.assigned_client_id));
@@ -104,11 +109,11 @@ val to_js(const connected_event& e) {
   o.set("maximumQoS", static_cast<int>(e.maximum_qos));
   o.set("retainAvailable", e.retain_available);
   o.set("properties", properties_to_js(e.properties.view()));
-  return o;
+  return o.value();
 }
 
 val to_js(const disconnected_event& e) {
-  val o = val::object();
+  js_object o;
   o.set("type", "disconnect");
   o.set("error", error_to_js(e.ec));
   if (e.reason) o.set("reasonCode", static_cast<int>(*e.reason));
@@ -116,31 +121,32 @@ val to_js(const disconnected_event& e) {
   set_text(o, "serverReference", e.server_reference);
   o.set("willReconnect", e.will_reconnect);
   o.set("properties", properties_to_js(e.properties.view()));
-  return o;
+  return o.value();
 }
 
 val to_js(const reconnecting_event& e) {
-  val o = val::object();
+  js_object o;
   o.set("type", "reconnect");
   o.set("attempt", static_cast<double>(e.attempt));
   o.set("delay", static_cast<double>(e.delay.count()));
   o.set("endpoint", string_to_js(e.endpoint));
-  return o;
+  return o.value();
 }
 
 val to_js(const message_event& e) {
   // Not on the driver's path (it hands messages over positionally); kept so that every
   // event has one JavaScript form.
-  val o = message_to_js(e.message.view());
+  js_object o;
+  put_message(o, e.message.view());
   o.set("type", "message");
   val subs = val::array();
   for (operation_id id : e.subscriptions) subs.call<void>("push", static_cast<double>(id));
   o.set("subscriptions", subs);
-  return o;
+  return o.value();
 }
 
 val to_js(const operation_event& e) {
-  val o = val::object();
+  js_object o;
   o.set("type", "operation");
   o.set("id", static_cast<double>(e.id));
   o.set("kind", kind_name(e.kind));
@@ -151,15 +157,15 @@ val to_js(const operation_event& e) {
   set_text(o, "reasonString", e.reason_string);
   o.set("properties", properties_to_js(e.properties.view()));
   if (!e.response.empty()) o.set("response", message_to_js(e.response.view()));
-  return o;
+  return o.value();
 }
 
 val to_js(const auth_event& e) {
-  val o = val::object();
+  js_object o;
   o.set("type", "auth");
   o.set("reasonCode", static_cast<int>(e.code));
   o.set("properties", properties_to_js(e.properties.view()));
-  return o;
+  return o.value();
 }
 
 }  // namespace
@@ -171,7 +177,7 @@ std::error_code make_error_code(socket_errc e) {
 
 val error_to_js(std::error_code ec, std::string_view what) {
   if (!ec) return val::null();
-  val o = val::object();
+  js_object o;
   std::string message = ec.message();
   if (!what.empty()) {
     message += ": ";
@@ -186,8 +192,8 @@ val error_to_js(std::error_code ec, std::string_view what) {
     const int v = ec.value();
     o.set("code", names[v >= 1 && v <= 3 ? v : 0]);
   }
-  o.set("message", message);
-  return o;
+  o.set("message", string_to_js(message));
+  return o.value();
 }
 
 val string_to_js(std::string_view s) { return val(std::string(s)); }
@@ -199,7 +205,12 @@ val bytes_to_js(std::string_view b) {
 }
 
 val message_to_js(const publish& p) {
-  val o = val::object();
+  js_object o;
+  put_message(o, p);
+  return o.value();
+}
+
+void put_message(js_object& o, const publish& p) {
   o.set("topic", string_to_js(p.topic));
   o.set("payload", bytes_to_js(p.payload));
   o.set("qos", static_cast<int>(p.qos));
@@ -207,7 +218,6 @@ val message_to_js(const publish& p) {
   o.set("dup", p.dup);
   if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
   if (!p.props.empty()) o.set("properties", properties_to_js(p.props));
-  return o;
 }
 
 val event_to_js(const session_event& e) {

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "js_input.hpp"
+#include "js_object.hpp"
 #include "js_output.hpp"
 #include "mqttws/error.hpp"
 
@@ -227,7 +228,7 @@ input_error js_input::properties(const val& o, mqttws::properties& out) {
 }
 
 val properties_to_js(const properties& p) {
-  val o = val::object();
+  js_object o;
   for (const js_property& spec : table) {
     with_field(p, spec.id, [&](const auto& field) {
       using F = std::decay_t<decltype(field)>;
@@ -273,7 +274,7 @@ val properties_to_js(const properties& p) {
       }
     });
   }
-  return o;
+  return o.value();
 }
 
 }  // namespace mqttws::wasm

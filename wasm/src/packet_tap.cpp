@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "js_object.hpp"
 #include "js_output.hpp"
 
 namespace mqttws::wasm {
@@ -27,22 +28,23 @@ bool packet_tap::next(val& out) {
     if (ec) failed_ = true;  // the session sees the same bytes and closes the connection
     return false;
   }
-  out = val::object();
-  out.set("type", "packet");
-  out.set("sent", sent_);
-  out.set("cmd", cmd_name(type_of(p)));
-  std::visit([&out](const auto& x) {
+  js_object o;
+  o.set("type", "packet");
+  o.set("sent", sent_);
+  o.set("cmd", cmd_name(type_of(p)));
+  std::visit([&o](const auto& x) {
     using T = std::decay_t<decltype(x)>;
     if constexpr (std::is_same_v<T, publish>) {
-      if (x.qos != qos::at_most_once) out.set("messageId", x.packet_id);
-      out.set("qos", static_cast<int>(x.qos));
-      out.set("topic", string_to_js(x.topic));
+      if (x.qos != qos::at_most_once) o.set("messageId", x.packet_id);
+      o.set("qos", static_cast<int>(x.qos));
+      o.set("topic", string_to_js(x.topic));
     } else if constexpr (!std::is_same_v<T, connect> && !std::is_same_v<T, connack> &&
                          !std::is_same_v<T, pingreq> && !std::is_same_v<T, pingresp> &&
                          !std::is_same_v<T, disconnect> && !std::is_same_v<T, auth>) {
-      out.set("messageId", x.packet_id);
+      o.set("messageId", x.packet_id);
     }
   }, p);
+  out = o.value();
   return true;
 }
 
