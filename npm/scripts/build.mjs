@@ -39,12 +39,13 @@ execFileSync(process.execPath, [join(root, 'node_modules/binaryen/bin/wasm-opt')
              { stdio: 'inherit' });
 const wasm = readFileSync(optimised);
 
-// The factory is a UMD script: its module.exports tail gives way to an ES export.
+// The factory is a script defining createMqttwsCore (a UMD module.exports tail, if any, gives
+// way to an ES export).
 const glue = readFileSync(join(wasmDir, 'mqttws_wasm.js'), 'utf8');
+if (!glue.includes('var createMqttwsCore')) throw new Error('unexpected Emscripten output');
 const tail = glue.indexOf("if (typeof exports === 'object' && typeof module === 'object')");
-if (tail < 0) throw new Error('unexpected Emscripten output: no module.exports tail');
 writeFileSync(join(root, 'gen/mqttws_core.js'),
-              `${glue.slice(0, tail)}export default createMqttwsCore;\n`);
+              `${tail < 0 ? glue : glue.slice(0, tail)}\nexport default createMqttwsCore;\n`);
 
 const zlibbed = await new Promise((resolve, reject) =>
   zopfli.zlib(wasm, { numiterations: 15 }, (e, out) => (e ? reject(e) : resolve(out))));

@@ -1,6 +1,6 @@
 // Loads the wasm core once per process (or page). The module's Emscripten factory
 // (gen/mqttws_core.js) and the wasm bytes (gen/wasm_binary.js: compressed, in base64) are part
-// of this bundle; the bytes are inflated here and handed to the factory as wasmBinary, so
+// of this bundle; the bytes are inflated here and handed to the factory (Module.wasm), so
 // nothing is fetched by file path and it loads the same way in browsers, workers and Node.
 
 import createMqttwsCore from '../gen/mqttws_core.js';
@@ -12,7 +12,7 @@ let loading: Promise<CoreModule> | undefined;
 /** The wasm module, instantiated on first use. */
 export function loadWasm(): Promise<CoreModule> {
   loading ??= inflate(wasmDeflated).then(
-    (wasmBinary) => createMqttwsCore({ wasmBinary }) as Promise<CoreModule>);
+    (wasm) => createMqttwsCore({ wasm }) as Promise<CoreModule>);
   return loading;
 }
 
