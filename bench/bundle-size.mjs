@@ -4,8 +4,8 @@
 // without a bundler (mqttws's dist/index.mjs, JavaScript with the wasm core inside, and
 // MQTT.js's dist/mqtt.min.js). Sizes raw and gzipped at level 9 by Node's zlib (as bench/run.mjs
 // and the package's dist/size.json count them; GNU `gzip -9 -n` comes out about 0.2 % smaller).
-// esbuild's default ASCII output escapes the wasm bytes' string, so the mqttws bundle is larger
-// raw than dist/index.mjs but about the same gzipped.
+// The wasm inside mqttws's files is compressed, in base64 (npm/scripts/build.mjs), so the
+// bundle and dist/index.mjs are about the same size.
 //
 //   node bench/bundle-size.mjs
 //

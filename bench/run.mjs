@@ -406,6 +406,7 @@ if (section('memory')) {
 if (section('size')) {
   const sizes = await attempt('bundle sizes', () => run(process.execPath, [join(root, 'bench/bundle-size.mjs')]));
   md += '### Size: what a browser downloads, gzip -9\n\n| what | bytes |\n|---|---|\n';
+  results.size = sizes ?? [];
   for (const s of sizes ?? []) {
     records.push({ figure: 'size', ...s });
     md += `| ${s.client}: ${s.mode === 'bundle' ? 'esbuild bundle of a 5-line app' : s.file} | ${s.gzip_bytes.toLocaleString('en')} |\n`;
@@ -509,6 +510,12 @@ if (results.routing) {
   const a = results.routing('route/filters:1');
   const b = results.routing('route/filters:10000');
   if (a && b) check('routing cost, 10,000 filters vs 1', b / a, '≤ 2×', b / a <= 2);
+}
+if (results.size) {
+  // The download budget of the Embind boundary: no larger than the C ABI's 67.9 KB.
+  const budget = 67.9 * 1024;
+  const d = results.size.find((x) => x.client === 'mqttws-npm' && x.mode === 'download');
+  if (d) check('npm download (dist/index.mjs, gzip) vs 67.9 KB', d.gzip_bytes / budget, '≤ 1×', d.gzip_bytes <= budget);
 }
 if (targets.length) {
   md += '### Targets (goals, not tests)\n\n| target | this run | goal | |\n|---|---|---|---|\n';
