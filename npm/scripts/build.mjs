@@ -24,19 +24,27 @@ const [wasmDir, flag] = process.argv.slice(2);
 if (!wasmDir || (flag && flag !== '--profiling')) {
   throw new Error('usage: node scripts/build.mjs <wasm build dir> [--profiling]');
 }
-// --profiling keeps the function names (a module linked with --profiling-funcs) for
-// `node --cpu-prof`.
+// --profiling skips the final wasm-opt, so that `node --cpu-prof`'s wasm-function[N] are the
+// indices of a module linked with --emit-symbol-map (or named, if linked with
+// --profiling-funcs).
 const keepNames = flag === '--profiling';
 
 const linked = join(wasmDir, 'mqttws_wasm.wasm');
 const optimised = join(wasmDir, 'mqttws_wasm.opt.wasm');
-execFileSync(process.execPath, [join(root, 'node_modules/binaryen/bin/wasm-opt'), linked,
-  // MVP features only (binaryen's default would add sign-ext); memory below 1024 is unused
-  // (the data starts there) and the module's own memory starts zeroed.
-  '--mvp-features', '-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory',
-  '--reorder-locals', ...(keepNames ? ['--debuginfo'] : ['--strip-debug', '--strip-producers']),
-  '-o', optimised],
-             { stdio: 'inherit' });
+if (keepNames) {
+  // As linked: function indices stay those of the linker's symbol map (--emit-symbol-map).
+  writeFileSync(optimised, readFileSync(linked));
+} else {
+  execFileSync(process.execPath, [join(root, 'node_modules/binaryen/bin/wasm-opt'), linked,
+    // MVP features only (binaryen's default would add sign-ext); memory below 1024 is unused
+    // (the data starts there) and the module's own memory starts zeroed. -aimfs=5 inlines
+    // functions of up to 5 instructions everywhere (-Oz's 2 left libc++'s one-line helpers,
+    // such as allocator::construct inside byte-copy loops, as calls): measured 1.5 KB smaller
+    // gzipped and ~15 % faster at QoS 0; 8 and above grow the module.
+    '--mvp-features', '-Oz', '-aimfs=5', '--converge', '--low-memory-unused', '--zero-filled-memory',
+    '--reorder-locals', '--strip-debug', '--strip-producers', '-o', optimised],
+               { stdio: 'inherit' });
+}
 const wasm = readFileSync(optimised);
 
 // The factory is a script defining createMqttwsCore (a UMD module.exports tail, if any, gives
