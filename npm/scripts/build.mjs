@@ -41,8 +41,9 @@ if (keepNames) {
     // functions of up to 5 instructions everywhere (-Oz's 2 left libc++'s one-line helpers,
     // such as allocator::construct inside byte-copy loops, as calls): measured 1.5 KB smaller
     // gzipped and ~15 % faster at QoS 0; 8 and above grow the module.
-    '--mvp-features', '-Oz', '-aimfs=5', '--converge', '--low-memory-unused', '--zero-filled-memory',
-    '--reorder-locals', '--strip-debug', '--strip-producers', '-o', optimised],
+    '--mvp-features', '-Oz', '-aimfs=5', '--converge', '--low-memory-unused',
+    '--zero-filled-memory', '--reorder-locals', '--strip-debug', '--strip-producers',
+    '-o', optimised],
                { stdio: 'inherit' });
 }
 const wasm = readFileSync(optimised);
