@@ -212,8 +212,15 @@ export class CoreDriver {
       open: (url) => self.#open(url),
       send: (bytes) => {
         const ws = self.#socket;
+        if (!ws || ws.readyState !== 1) return;
         // A copy: the view is into wasm memory, and a WebSocket may keep what it is given.
-        if (ws && ws.readyState === 1) ws.send(bytes.slice());
+        // Nothing may throw back into the driver (it would unwind C++ frames): a send that
+        // fails is a connection about to report its close.
+        try {
+          ws.send(bytes.slice());
+        } catch {
+          // the close event follows
+        }
       },
       close: () => self.#close(),
       timer: (ms) => {
@@ -306,13 +313,13 @@ export class CoreDriver {
   publish(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties): CoreResult {
     this.#d.stage(payload.length).set(payload);
-    return this.#d.publish(topic, qos, retain, properties);
+    return this.#d.publish(String(topic), qos, retain, properties);
   }
 
   request(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties, timeoutMs: number): CoreResult {
     this.#d.stage(payload.length).set(payload);
-    return this.#d.request(topic, qos, retain, properties, timeoutMs);
+    return this.#d.request(String(topic), qos, retain, properties, timeoutMs);
   }
 
   subscribe(subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult {
