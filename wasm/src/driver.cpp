@@ -351,13 +351,12 @@ void driver::pump() {
   pumping_ = true;
   for (bool progress = true; progress;) {
     progress = false;
-    const std::size_t before = tx_.size();
     while (session_->poll_transmit(tx_)) {
       progress = true;
       if (tx_.size() >= max_coalesced) send_pending();
     }
     if (!socket_) tx_.clear();
-    if (tx_.size() > before) schedule_flush();
+    if (!tx_.empty()) schedule_flush();
     while (std::optional<transport_action> a = session_->poll_transport_action()) {
       progress = true;
       if (a->what == transport_action::kind::close) {
