@@ -275,13 +275,13 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 
   #onMessage(e: Extract<CoreEvent, { type: 'message' }>): void {
-    const packet = toPublishPacket(e);
-    this.emit('message', e.topic, e.payload, packet);
+    const packet = e.packet as IPublishPacket;
+    this.emit('message', packet.topic, packet.payload, packet);
     for (const id of e.subscriptions) {
       const sub = this.#handlers.get(id);
       if (!sub) continue;
       try {
-        sub.handler(e.topic, e.payload, packet);
+        sub.handler(packet.topic, packet.payload, packet);
       } catch (error) {
         queueMicrotask(() => {
           throw error;

@@ -97,7 +97,8 @@ export type CoreEvent =
       properties: Record<string, unknown>;
     }
   | { type: 'reconnect'; attempt: number; delay: number; endpoint: string }
-  | (CoreMessage & { type: 'message'; subscriptions: number[] })
+  // The message already in its MQTT.js form (cmd 'publish'): one object per message.
+  | { type: 'message'; packet: CoreMessage & { cmd: 'publish' }; subscriptions: number[] }
   | OperationEvent
   | { type: 'auth'; reasonCode: number; properties: Record<string, unknown> }
   | { type: 'packet'; sent: boolean; cmd: string; messageId?: number; qos?: number; topic?: string };
@@ -139,8 +140,9 @@ type EnumValue = { readonly value: number };
 
 interface BoundDriver {
   connect(options: CoreOptions): CoreResult;
-  publish(topic: string, qos: number, retain: boolean, properties: CoreProperties): CoreResult;
-  request(topic: string, qos: number, retain: boolean, properties: CoreProperties,
+  publish(topic: string, size: number, qos: number, retain: boolean,
+          properties: CoreProperties): CoreResult;
+  request(topic: string, size: number, qos: number, retain: boolean, properties: CoreProperties,
           timeoutMs: number): CoreResult;
   subscribe(subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult;
   unsubscribe(topics: string[], properties: CoreProperties): CoreResult;
@@ -202,6 +204,8 @@ export class CoreDriver {
   #socket: WebSocketLike | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deleted = false;
+  /** The driver's staging buffer, kept while it is at most 64 KiB (driver.hpp, stage()). */
+  #view: Uint8Array | undefined;
 
   constructor(m: CoreModule, webSocket: unknown, onEvent: (e: CoreEvent) => void) {
     this.#m = m;
@@ -242,16 +246,29 @@ export class CoreDriver {
         }
       },
       message: (topic, payload, qos, retain, dup, messageId, properties, subscriptions) => {
-        const e: CoreEvent = {
-          type: 'message', topic, payload: payload.slice(), qos, retain, dup,
-          subscriptions: Array.from(subscriptions),
+        const packet: CoreMessage & { cmd: 'publish' } = {
+          cmd: 'publish', topic, payload: payload.slice(), qos, retain, dup,
         };
-        if (qos) e.messageId = messageId;
-        if (properties) e.properties = properties;
-        onEvent(e);
+        if (qos) packet.messageId = messageId;
+        if (properties) packet.properties = properties;
+        onEvent({
+          type: 'message', packet,
+          subscriptions: subscriptions.length === 1 ? [subscriptions[0]!] : Array.from(subscriptions),
+        });
       },
       event: (e) => onEvent(e),
     });
+  }
+
+  /** `bytes` copied into the staging buffer; the driver is then told their length. */
+  #stage(bytes: Uint8Array): void {
+    let v = this.#view;
+    // A view becomes empty when wasm memory grows; one over 64 KiB is freed after its call.
+    if (!v || v.length < Math.max(bytes.length, 1)) {
+      v = this.#d.stage(bytes.length);
+      this.#view = v.length <= 65536 ? v : undefined;
+    }
+    v.set(bytes);
   }
 
   #open(url: string): boolean {
@@ -281,7 +298,7 @@ export class CoreDriver {
       const data = typeof event.data === 'string' ? encoder.encode(event.data)
         : event.data instanceof Uint8Array ? event.data : new Uint8Array(event.data);
       if (!data.length) return;
-      d.stage(data.length).set(data);
+      this.#stage(data);
       d.socketData(data.length);
     };
     ws.onerror = noop;  // a close event always follows
@@ -312,14 +329,14 @@ export class CoreDriver {
 
   publish(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties): CoreResult {
-    this.#d.stage(payload.length).set(payload);
-    return this.#d.publish(String(topic), qos, retain, properties);
+    this.#stage(payload);
+    return this.#d.publish(String(topic), payload.length, qos, retain, properties);
   }
 
   request(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties, timeoutMs: number): CoreResult {
-    this.#d.stage(payload.length).set(payload);
-    return this.#d.request(String(topic), qos, retain, properties, timeoutMs);
+    this.#stage(payload);
+    return this.#d.request(String(topic), payload.length, qos, retain, properties, timeoutMs);
   }
 
   subscribe(subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult {

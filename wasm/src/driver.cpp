@@ -22,7 +22,8 @@ duration ms(double v) { return duration(static_cast<std::int64_t>(v)); }
 /// Coalesced bytes are sent at once beyond this (16 of the session's pieces of 4 KiB), so a
 /// burst is not held in memory whole and a cut connection loses a bounded amount.
 constexpr std::size_t max_coalesced = 64 * 1024;
-/// A staging buffer grown beyond this for one large payload is freed after use.
+/// A staging buffer grown beyond this for one large payload is freed after use; up to it the
+/// buffer is kept (and the host may keep its view).
 constexpr std::size_t max_kept_stage = 64 * 1024;
 
 /// A publish completion that carries nothing but its id and one reason code.
@@ -130,9 +131,10 @@ val driver::connect(const val& options) {
   return done(session_->connect(now()));
 }
 
-val driver::publish(const std::string& topic, int qos, bool retain, const val& properties) {
-  const std::size_t size = std::exchange(staged_, 0);
+val driver::publish(const std::string& topic, std::size_t size, int qos, bool retain,
+                    const val& properties) {
   if (!session_) return refused(make_error_code(errc::invalid_state));
+  if (size > stage_capacity_) return refused(make_error_code(errc::invalid_options), "payload");
   if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
   js_input in;
   mqttws::publish p;
@@ -146,10 +148,10 @@ val driver::publish(const std::string& topic, int qos, bool retain, const val& p
   return r;
 }
 
-val driver::request(const std::string& topic, int qos, bool retain, const val& properties,
-                    double timeout_ms) {
-  const std::size_t size = std::exchange(staged_, 0);
+val driver::request(const std::string& topic, std::size_t size, int qos, bool retain,
+                    const val& properties, double timeout_ms) {
   if (!session_) return refused(make_error_code(errc::invalid_state));
+  if (size > stage_capacity_) return refused(make_error_code(errc::invalid_options), "payload");
   if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
   js_input in;
   mqttws::publish p;
@@ -221,12 +223,17 @@ val driver::authenticate(int code, const val& properties) {
 }
 
 val driver::stage(std::size_t size) {
-  if (size > stage_capacity_) {
-    stage_.reset(new std::uint8_t[size]);
-    stage_capacity_ = size;
+  if (size > stage_capacity_ || stage_capacity_ == 0) {
+    // Grown geometrically up to max_kept_stage, so a host keeping the view rarely asks again;
+    // beyond it, exactly what is needed (freed after use).
+    std::size_t capacity = size;
+    if (size <= max_kept_stage) {
+      capacity = std::min(max_kept_stage, std::max({size, 2 * stage_capacity_, std::size_t{1024}}));
+    }
+    stage_.reset(new std::uint8_t[capacity]);
+    stage_capacity_ = capacity;
   }
-  staged_ = size;
-  return val(typed_memory_view(size, stage_.get()));
+  return val(typed_memory_view(stage_capacity_, stage_.get()));
 }
 
 void driver::release_stage() {
@@ -303,7 +310,6 @@ void driver::socket_open() {
 }
 
 void driver::socket_data(std::size_t size) {
-  std::exchange(staged_, 0);
   if (!session_ || size > stage_capacity_) return;
   if (tap_received_) {
     tap_received_->feed(stage_.get(), size);

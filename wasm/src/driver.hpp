@@ -23,7 +23,8 @@
 // The host must not call into the driver from these: the npm wrapper queues what it is given.
 //
 // Fast paths: payloads and socket bytes are written by the host straight into a staging
-// buffer (stage(), a typed_memory_view: one copy); what the session transmits is coalesced
+// buffer (stage(), a typed_memory_view the host may keep: one copy, no call per message to
+// get it); what the session transmits is coalesced
 // into one WebSocket message per flush() — a whole burst of publish() calls or of
 // acknowledgements is one send — and plain publish completions are handed over in one
 // completed() call per flush. Order is kept: pending completions are delivered before any
@@ -60,11 +61,12 @@ class driver {
   /// jitter, seed, maxQueued } (times in ms). Errors: invalid_state (called twice),
   /// invalid_options and those of session::validate().
   emscripten::val connect(const emscripten::val& options);
-  /// The payload is the staged bytes (stage()). Completes per session::publish().
-  emscripten::val publish(const std::string& topic, int qos, bool retain,
+  /// The payload is the first `size` staged bytes (stage()). Completes per
+  /// session::publish(). Errors: invalid_options when `size` exceeds the staging buffer.
+  emscripten::val publish(const std::string& topic, std::size_t size, int qos, bool retain,
                           const emscripten::val& properties);
   /// MQTT 5 request/response (session::request()); payload staged as for publish().
-  emscripten::val request(const std::string& topic, int qos, bool retain,
+  emscripten::val request(const std::string& topic, std::size_t size, int qos, bool retain,
                           const emscripten::val& properties, double timeout_ms);
   /// `subscriptions`: [{ topic, qos, nl, rap, rh }].
   emscripten::val subscribe(const emscripten::val& subscriptions,
@@ -75,8 +77,11 @@ class driver {
   /// Enhanced authentication: an AUTH packet (session::authenticate()).
   emscripten::val authenticate(int code, const emscripten::val& properties);
 
-  /// `size` bytes of driver memory for the host to fill with the next payload (publish,
-  /// request) or socket data: a Uint8Array view, valid until the next call into the module.
+  /// The staging buffer, at least `size` bytes, for the host to fill with a payload (publish,
+  /// request) or socket data before naming its length in that call: a Uint8Array view of the
+  /// whole buffer. The buffer changes only in stage(), and in the call that used a buffer of
+  /// over 64 KiB (it is freed then): a host may keep a view of up to 64 KiB and ask again
+  /// only when it is too small — or empty, which is what a view becomes when wasm memory grows.
   emscripten::val stage(std::size_t size);
 
   /// { state, inflightOutgoing, inflightIncoming, queued, lastPingRtt?, reconnectAttempts,
@@ -124,7 +129,6 @@ class driver {
 
   std::unique_ptr<std::uint8_t[]> stage_;
   std::size_t stage_capacity_ = 0;
-  std::size_t staged_ = 0;
 
   std::vector<std::uint8_t> tx_;        // coalesced bytes for the open socket
   std::vector<double> done_ids_;        // pending completions ...
