@@ -133,16 +133,11 @@ val driver::connect(const val& options) {
 
 val driver::publish(const std::string& topic, std::size_t size, int qos, bool retain,
                     const val& properties) {
-  if (!session_) return refused(make_error_code(errc::invalid_state));
-  if (size > stage_capacity_) return refused(make_error_code(errc::invalid_options), "payload");
-  if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
   js_input in;
   mqttws::publish p;
-  p.topic = topic;
-  p.payload = std::string_view(reinterpret_cast<const char*>(stage_.get()), size);
-  p.qos = static_cast<mqttws::qos>(qos);
-  p.retain = retain;
-  if (input_error e = in.properties(properties, p.props)) return refused(e.ec, e.what);
+  if (input_error e = staged_publish(topic, size, qos, retain, properties, in, p)) {
+    return refused(e.ec, e.what);
+  }
   val r = op_result(session_->publish(p, now()));
   release_stage();
   return r;
@@ -150,19 +145,27 @@ val driver::publish(const std::string& topic, std::size_t size, int qos, bool re
 
 val driver::request(const std::string& topic, std::size_t size, int qos, bool retain,
                     const val& properties, double timeout_ms) {
-  if (!session_) return refused(make_error_code(errc::invalid_state));
-  if (size > stage_capacity_) return refused(make_error_code(errc::invalid_options), "payload");
-  if (qos < 0 || qos > 2) return refused(make_error_code(errc::invalid_qos));
   js_input in;
   mqttws::publish p;
-  p.topic = topic;
-  p.payload = std::string_view(reinterpret_cast<const char*>(stage_.get()), size);
-  p.qos = static_cast<mqttws::qos>(qos);
-  p.retain = retain;
-  if (input_error e = in.properties(properties, p.props)) return refused(e.ec, e.what);
+  if (input_error e = staged_publish(topic, size, qos, retain, properties, in, p)) {
+    return refused(e.ec, e.what);
+  }
   val r = op_result(session_->request(p, ms(timeout_ms), now()));
   release_stage();
   return r;
+}
+
+input_error driver::staged_publish(const std::string& topic, std::size_t size, int qos,
+                                   bool retain, const val& properties, js_input& in,
+                                   mqttws::publish& out) const {
+  if (!session_) return {make_error_code(errc::invalid_state), {}};
+  if (size > stage_capacity_) return {make_error_code(errc::invalid_options), "payload"};
+  if (qos < 0 || qos > 2) return {make_error_code(errc::invalid_qos), {}};
+  out.topic = topic;
+  out.payload = std::string_view(reinterpret_cast<const char*>(stage_.get()), size);
+  out.qos = static_cast<mqttws::qos>(qos);
+  out.retain = retain;
+  return in.properties(properties, out.props);
 }
 
 val driver::subscribe(const val& subscriptions, const val& properties) {

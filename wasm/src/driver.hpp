@@ -116,6 +116,10 @@ class driver {
   void schedule_flush();
   void drain_tap(packet_tap& tap);
   emscripten::val refused(std::error_code ec, std::string_view what = {});
+  /// The PUBLISH of publish() and request(): `out` views `topic` and the staging buffer.
+  input_error staged_publish(const std::string& topic, std::size_t size, int qos, bool retain,
+                             const emscripten::val& properties, js_input& in,
+                             mqttws::publish& out) const;
   emscripten::val op_result(const result<operation_id>& r);
   emscripten::val done(std::error_code ec);
   void open_socket(std::string_view url, std::error_code& ec);
