@@ -41,7 +41,8 @@ if (keepNames) {
     // functions of up to 5 instructions everywhere (-Oz's 2 left libc++'s one-line helpers,
     // such as allocator::construct inside byte-copy loops, as calls): measured 1.5 KB smaller
     // gzipped and ~15 % faster at QoS 0; 8 and above grow the module.
-    '--mvp-features', '-Oz', '-aimfs=5', '--converge', '--low-memory-unused',
+    '--mvp-features', '-Oz', '-aimfs=5', '--generate-global-effects', '--converge',
+    '--low-memory-unused',
     '--zero-filled-memory', '--reorder-locals', '--strip-debug', '--strip-producers',
     '-o', optimised],
                { stdio: 'inherit' });
@@ -67,7 +68,7 @@ const fixed = (tail < 0 ? glue : glue.slice(0, tail))
 writeFileSync(join(root, 'gen/mqttws_core.js'), `${fixed}\nexport default createMqttwsCore;\n`);
 
 const zlibbed = await new Promise((resolve, reject) =>
-  zopfli.zlib(wasm, { numiterations: 15 }, (e, out) => (e ? reject(e) : resolve(out))));
+  zopfli.zlib(wasm, { numiterations: 60 }, (e, out) => (e ? reject(e) : resolve(out))));
 if (Buffer.compare(inflateSync(zlibbed), wasm) !== 0) throw new Error('zopfli round trip failed');
 writeFileSync(join(root, 'gen/wasm_binary.js'),
               `export const wasmDeflated = '${Buffer.from(zlibbed).toString('base64')}';\n`);

@@ -104,7 +104,6 @@ export type CoreEvent =
   | { type: 'packet'; sent: boolean; cmd: string; messageId?: number; qos?: number; topic?: string };
 
 export interface CoreStats {
-  state: unknown;
   inflightOutgoing: number;
   inflightIncoming: number;
   queued: number;
@@ -135,37 +134,34 @@ interface Host {
   event(e: CoreEvent): void;
 }
 
-/** An enum value of Embind's (SessionState.closed, ...): compared by identity. */
-type EnumValue = { readonly value: number };
+/** A driver, as the module names it (wasm/src/driver_slots.hpp): a stale one is refused. */
+type Handle = number;
 
-interface BoundDriver {
-  connect(options: CoreOptions): CoreResult;
-  publish(topic: string, size: number, qos: number, retain: boolean,
-          properties: CoreProperties): CoreResult;
-  request(topic: string, size: number, qos: number, retain: boolean, properties: CoreProperties,
-          timeoutMs: number): CoreResult;
-  subscribe(subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult;
-  unsubscribe(topics: string[], properties: CoreProperties): CoreResult;
-  disconnect(reasonCode: number, properties: CoreProperties): CoreResult;
-  authenticate(reasonCode: number, properties: CoreProperties): CoreResult;
-  stage(size: number): Uint8Array;
-  stats(): CoreStats;
-  state(): EnumValue;
-  clientId(): string;
-  setPacketTap(on: boolean): void;
-  socketOpen(): void;
-  socketData(size: number): void;
-  socketClosed(wasOpen: boolean, code: number): void;
-  timer(): void;
-  flush(): void;
-  delete(): void;
-}
-
-/** The instantiated module: what createMqttwsCore() resolves to. */
+/** The instantiated module: what createMqttwsCore() resolves to (wasm/src/bindings.cpp). */
 export interface CoreModule {
-  Driver: new (host: Host) => BoundDriver;
-  SessionState: Record<'idle' | 'connecting' | 'awaitingConnack' | 'connected' |
-                       'waitingToReconnect' | 'disconnecting' | 'closed', EnumValue>;
+  createDriver(host: Host): Handle;
+  /** Frees the C++ driver (closes its socket, cancels its timer). */
+  destroyDriver(h: Handle): void;
+  connect(h: Handle, options: CoreOptions): CoreResult;
+  publish(h: Handle, topic: string, size: number, qos: number, retain: boolean,
+          properties: CoreProperties): CoreResult;
+  request(h: Handle, topic: string, size: number, qos: number, retain: boolean,
+          properties: CoreProperties, timeoutMs: number): CoreResult;
+  subscribe(h: Handle, subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult;
+  unsubscribe(h: Handle, topics: string[], properties: CoreProperties): CoreResult;
+  disconnect(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
+  authenticate(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
+  stage(h: Handle, size: number): Uint8Array;
+  stats(h: Handle): CoreStats;
+  /** True once the session is closed for good (and for a stale handle). */
+  closed(h: Handle): boolean;
+  clientId(h: Handle): string;
+  setPacketTap(h: Handle, on: boolean): void;
+  socketOpen(h: Handle): void;
+  socketData(h: Handle, size: number): void;
+  socketClosed(h: Handle, wasOpen: boolean, code: number): void;
+  timer(h: Handle): void;
+  flush(h: Handle): void;
   heapInUse(): number;
 }
 
@@ -198,7 +194,7 @@ function orNull(r: CoreResult): CoreError | null {
  */
 export class CoreDriver {
   #m: CoreModule;
-  #d: BoundDriver;
+  #h: Handle;
   #ctor: WebSocketCtor;
   #onEvent: (e: CoreEvent) => void;
   #socket: WebSocketLike | undefined;
@@ -212,7 +208,7 @@ export class CoreDriver {
     this.#ctor = webSocket as WebSocketCtor;
     this.#onEvent = onEvent;
     const self = this;
-    this.#d = new m.Driver({
+    this.#h = m.createDriver({
       open: (url) => self.#open(url),
       send: (bytes) => {
         const ws = self.#socket;
@@ -231,11 +227,11 @@ export class CoreDriver {
         clearTimeout(self.#timer);
         self.#timer = ms < 0 ? undefined : setTimeout(() => {
           self.#timer = undefined;
-          if (!self.#deleted) self.#d.timer();
+          if (!self.#deleted) m.timer(self.#h);
         }, ms);
       },
       schedule: () => queueMicrotask(() => {
-        if (!self.#deleted) self.#d.flush();
+        if (!self.#deleted) m.flush(self.#h);
       }),
       completed: (ids, codes) => {
         for (let i = 0; i < ids.length; i++) {
@@ -265,7 +261,7 @@ export class CoreDriver {
     let v = this.#view;
     // A view becomes empty when wasm memory grows; one over 64 KiB is freed after its call.
     if (!v || v.length < Math.max(bytes.length, 1)) {
-      v = this.#d.stage(bytes.length);
+      v = this.#m.stage(this.#h, bytes.length);
       this.#view = v.length <= 65536 ? v : undefined;
     }
     v.set(bytes);
@@ -288,10 +284,11 @@ export class CoreDriver {
     }
     if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
     let opened = false;
-    const d = this.#d;
+    const m = this.#m;
+    const h = this.#h;
     ws.onopen = () => {
       opened = true;
-      d.socketOpen();
+      m.socketOpen(h);
     };
     ws.onmessage = (event: { data: ArrayBuffer | Uint8Array | string }) => {
       // Text frames are not MQTT: the decoder rejects them.
@@ -299,12 +296,12 @@ export class CoreDriver {
         : event.data instanceof Uint8Array ? event.data : new Uint8Array(event.data);
       if (!data.length) return;
       this.#stage(data);
-      d.socketData(data.length);
+      m.socketData(h, data.length);
     };
     ws.onerror = noop;  // a close event always follows
     ws.onclose = (event: { code: number }) => {
       this.#socket = undefined;
-      d.socketClosed(opened, event.code);
+      m.socketClosed(h, opened, event.code);
     };
     this.#socket = ws;
     return true;
@@ -324,59 +321,60 @@ export class CoreDriver {
   }
 
   connect(o: CoreOptions): CoreError | null {
-    return orNull(this.#d.connect(o));
+    return orNull(this.#m.connect(this.#h, o));
   }
 
   publish(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties): CoreResult {
     this.#stage(payload);
-    return this.#d.publish(String(topic), payload.length, qos, retain, properties);
+    return this.#m.publish(this.#h, String(topic), payload.length, qos, retain, properties);
   }
 
   request(topic: string, payload: Uint8Array, qos: number, retain: boolean,
           properties: CoreProperties, timeoutMs: number): CoreResult {
     this.#stage(payload);
-    return this.#d.request(String(topic), payload.length, qos, retain, properties, timeoutMs);
+    return this.#m.request(this.#h, String(topic), payload.length, qos, retain, properties,
+                          timeoutMs);
   }
 
   subscribe(subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult {
-    return this.#d.subscribe(subscriptions, properties);
+    return this.#m.subscribe(this.#h, subscriptions, properties);
   }
 
   unsubscribe(topics: string[], properties: CoreProperties): CoreResult {
-    return this.#d.unsubscribe(topics, properties);
+    return this.#m.unsubscribe(this.#h, topics, properties);
   }
 
   disconnect(reasonCode: number, properties: CoreProperties): CoreError | null {
-    return orNull(this.#d.disconnect(reasonCode, properties));
+    return orNull(this.#m.disconnect(this.#h, reasonCode, properties));
   }
 
   authenticate(reasonCode: number, properties: CoreProperties): CoreError | null {
-    return orNull(this.#d.authenticate(reasonCode, properties));
+    return orNull(this.#m.authenticate(this.#h, reasonCode, properties));
   }
 
   stats(): CoreStats {
-    return this.#d.stats();
+    return this.#m.stats(this.#h);
   }
 
   /** True once the session is closed for good. */
   get closed(): boolean {
-    return this.#d.state() === this.#m.SessionState.closed;
+    return this.#m.closed(this.#h);
   }
 
   clientId(): string {
-    return this.#d.clientId();
+    return this.#m.clientId(this.#h);
   }
 
   setPacketTap(on: boolean): void {
-    this.#d.setPacketTap(on);
+    this.#m.setPacketTap(this.#h, on);
   }
 
   /** Frees the C++ driver (closes its socket, cancels its timer). */
   delete(): void {
     if (this.#deleted) return;
     this.#deleted = true;
-    this.#d.delete();
+    this.#m.destroyDriver(this.#h);
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }

@@ -250,7 +250,6 @@ void driver::release_stage() {
 val driver::stats() const {
   const session_stats s = session_ ? session_->stats() : session_stats{};
   js_object o;
-  o.set("state", val(s.state));
   o.set("inflightOutgoing", static_cast<double>(s.inflight_outgoing));
   o.set("inflightIncoming", static_cast<double>(s.inflight_incoming));
   o.set("queued", static_cast<double>(s.queued));

@@ -84,9 +84,10 @@ class driver {
   /// only when it is too small — or empty, which is what a view becomes when wasm memory grows.
   emscripten::val stage(std::size_t size);
 
-  /// { state, inflightOutgoing, inflightIncoming, queued, lastPingRtt?, reconnectAttempts,
+  /// { inflightOutgoing, inflightIncoming, queued, lastPingRtt?, reconnectAttempts,
   /// connections, packetsSent, packetsReceived, bytesSent, bytesReceived, messagesSent,
-  /// messagesReceived } (all 0, state idle, before connect()).
+  /// messagesReceived } (all 0 before connect()); the state's one question the package asks
+  /// is closed() (bindings.cpp).
   emscripten::val stats() const;
   session_state state() const;
   /// The client identifier in use (the broker-assigned one once known).

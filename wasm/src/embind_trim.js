@@ -6,9 +6,15 @@
 //
 // It also gives Embind the assert() its class registration calls, which Emscripten's minimal
 // runtime (-sMINIMAL_RUNTIME) does not define in release builds.
+//
+// And val::global() finds the global object as globalThis, which every engine the package
+// supports has, without Embind's fallbacks for engines that lack it.
 mergeInto(LibraryManager.library, {
+  $emval_get_global: function() {
+    return globalThis;
+  },
   $assert: function(condition, text) {
-    if (!condition) throw new Error('mqttws wasm core: assertion failed' + (text ? ': ' + text : ''));
+    if (!condition) throw new Error('mqttws: ' + text);
   },
   _embind_register_std_wstring__deps: ['$assert'],
   _embind_register_std_wstring: function() {},

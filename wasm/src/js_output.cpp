@@ -9,9 +9,6 @@
 
 namespace mqttws::wasm {
 
-/// The fields of message_to_js() into `o`.
-void put_message(js_object& o, const publish& p);
-
 namespace {
 
 using emscripten::val;
@@ -133,16 +130,9 @@ val to_js(const reconnecting_event& e) {
   return o.value();
 }
 
-val to_js(const message_event& e) {
-  // Not on the driver's path (it hands messages over positionally); kept so that every
-  // event has one JavaScript form.
-  js_object o;
-  put_message(o, e.message.view());
-  o.set("type", "message");
-  val subs = val::array();
-  for (operation_id id : e.subscriptions) subs.call<void>("push", static_cast<double>(id));
-  o.set("subscriptions", subs);
-  return o.value();
+val to_js(const message_event&) {
+  // The driver hands messages over positionally (the hot path) and never passes one here.
+  return val::undefined();
 }
 
 val to_js(const operation_event& e) {
@@ -206,11 +196,6 @@ val bytes_to_js(std::string_view b) {
 
 val message_to_js(const publish& p) {
   js_object o;
-  put_message(o, p);
-  return o.value();
-}
-
-void put_message(js_object& o, const publish& p) {
   o.set("topic", string_to_js(p.topic));
   o.set("payload", bytes_to_js(p.payload));
   o.set("qos", static_cast<int>(p.qos));
@@ -218,6 +203,7 @@ void put_message(js_object& o, const publish& p) {
   o.set("dup", p.dup);
   if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
   if (!p.props.empty()) o.set("properties", properties_to_js(p.props));
+  return o.value();
 }
 
 val event_to_js(const session_event& e) {

@@ -35,8 +35,9 @@ emscripten::val bytes_to_js(std::string_view b);
 /// A publish as { topic, payload, qos, retain, dup, messageId?, properties? }.
 emscripten::val message_to_js(const publish& p);
 
-/// Every event but a message (the driver hands those over positionally, it is the hot path)
-/// as { type: 'connect' | 'disconnect' | 'reconnect' | 'operation' | 'auth', ... }.
+/// Every event but a message (the driver hands those over positionally, it is the hot path;
+/// a message gives undefined) as { type: 'connect' | 'disconnect' | 'reconnect' |
+/// 'operation' | 'auth', ... }.
 emscripten::val event_to_js(const session_event& e);
 
 /// The MQTT.js name of a packet type ('publish', 'puback', ...).
