@@ -523,7 +523,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     if (!end || !this.#driver) return;
     if (!force && this.connected) {
       const s = this.#driver.stats();
-      if (s.inflightOutgoing + s.queued > 0) return;
+      if (s.inflight + s.queued > 0) return;
     }
     this.#pendingEnd = undefined;
     end();
@@ -549,22 +549,14 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
 
   /** In-flight, queued and traffic counters; all 0 before the wasm has loaded or after end. */
   stats(): ClientStats {
-    const s = this.#driver?.stats();
-    return {
-      inflight: s?.inflightOutgoing ?? 0,
-      inflightIncoming: s?.inflightIncoming ?? 0,
-      queued: s?.queued ?? 0,
-      ...(s?.lastPingRtt !== undefined ? { lastPingRtt: s.lastPingRtt } : {}),
-      reconnectAttempts: s?.reconnectAttempts ?? 0,
-      connections: s?.connections ?? 0,
-      packetsSent: s?.packetsSent ?? 0,
-      packetsReceived: s?.packetsReceived ?? 0,
-      bytesSent: s?.bytesSent ?? 0,
-      bytesReceived: s?.bytesReceived ?? 0,
-      messagesSent: s?.messagesSent ?? 0,
-      messagesReceived: s?.messagesReceived ?? 0,
+    // The core counts in exactly these names (wasm/src/driver.cpp, stats()).
+    return this.#driver?.stats() ?? {
+      inflight: 0, inflightIncoming: 0, queued: 0, reconnectAttempts: 0, connections: 0,
+      packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, messagesSent: 0,
+      messagesReceived: 0,
     };
   }
+
 
   /** The client identifier in use (the broker-assigned one once known). */
   get clientId(): string {

@@ -5,6 +5,8 @@
 // wrapper in this package talks to it. No MQTT encoding lives here: options, properties and
 // events cross the boundary as plain objects, payloads and socket bytes as typed_memory_view.
 
+import type { ClientStats } from './client.js';
+
 /** An error as the core reports it. */
 export interface CoreError {
   /** errc name ("connection_refused") or POSIX name for socket errors ("ECONNREFUSED"). */
@@ -101,22 +103,13 @@ export type CoreEvent =
   | { type: 'message'; packet: CoreMessage & { cmd: 'publish' }; subscriptions: number[] }
   | OperationEvent
   | { type: 'auth'; reasonCode: number; properties: Record<string, unknown> }
-  | { type: 'packet'; sent: boolean; cmd: string; messageId?: number; qos?: number; topic?: string };
+  | {
+      type: 'packet'; sent: boolean; cmd: string; messageId?: number; qos?: number;
+      topic?: string;
+    };
 
-export interface CoreStats {
-  inflightOutgoing: number;
-  inflightIncoming: number;
-  queued: number;
-  lastPingRtt?: number;
-  reconnectAttempts: number;
-  connections: number;
-  packetsSent: number;
-  packetsReceived: number;
-  bytesSent: number;
-  bytesReceived: number;
-  messagesSent: number;
-  messagesReceived: number;
-}
+/** The session's counters, in the public API's names. */
+export type CoreStats = ClientStats;
 
 // ---- the Embind surface (wasm/src/bindings.cpp) ----------------------------------------------
 
@@ -247,10 +240,8 @@ export class CoreDriver {
         };
         if (qos) packet.messageId = messageId;
         if (properties) packet.properties = properties;
-        onEvent({
-          type: 'message', packet,
-          subscriptions: subscriptions.length === 1 ? [subscriptions[0]!] : Array.from(subscriptions),
-        });
+        const subs = subscriptions.length === 1 ? [subscriptions[0]!] : Array.from(subscriptions);
+        onEvent({ type: 'message', packet, subscriptions: subs });
       },
       event: (e) => onEvent(e),
     });

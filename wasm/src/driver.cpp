@@ -250,7 +250,7 @@ void driver::release_stage() {
 val driver::stats() const {
   const session_stats s = session_ ? session_->stats() : session_stats{};
   js_object o;
-  o.set("inflightOutgoing", static_cast<double>(s.inflight_outgoing));
+  o.set("inflight", static_cast<double>(s.inflight_outgoing));
   o.set("inflightIncoming", static_cast<double>(s.inflight_incoming));
   o.set("queued", static_cast<double>(s.queued));
   if (s.last_ping_rtt) o.set("lastPingRtt", static_cast<double>(s.last_ping_rtt->count()));

@@ -84,10 +84,10 @@ class driver {
   /// only when it is too small — or empty, which is what a view becomes when wasm memory grows.
   emscripten::val stage(std::size_t size);
 
-  /// { inflightOutgoing, inflightIncoming, queued, lastPingRtt?, reconnectAttempts,
-  /// connections, packetsSent, packetsReceived, bytesSent, bytesReceived, messagesSent,
-  /// messagesReceived } (all 0 before connect()); the state's one question the package asks
-  /// is closed() (bindings.cpp).
+  /// The counters in the npm package's ClientStats names: { inflight, inflightIncoming,
+  /// queued, lastPingRtt?, reconnectAttempts, connections, packetsSent, packetsReceived,
+  /// bytesSent, bytesReceived, messagesSent, messagesReceived } (all 0 before connect()); the
+  /// one question the package asks of the state is closed() (bindings.cpp).
   emscripten::val stats() const;
   session_state state() const;
   /// The client identifier in use (the broker-assigned one once known).
