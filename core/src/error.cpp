@@ -56,12 +56,14 @@ constexpr const char* session_messages[] = {  // errc 100 ...
     "session closed before the operation completed",  // session_closed
     "no response in time",  // request_timeout
     "the broker refused the operation",  // operation_failed
+    "connection closed to reconnect at once",  // reconnect_requested
+    "withdrawn before it was sent",  // cancelled
 };
 constexpr int first_session_errc = static_cast<int>(errc::invalid_options);
 static_assert(std::size(codec_messages) == static_cast<int>(errc::properties_require_v5),
               "one message per codec errc, in order");
 static_assert(std::size(session_messages) ==
-                  static_cast<int>(errc::operation_failed) - first_session_errc + 1,
+                  static_cast<int>(errc::cancelled) - first_session_errc + 1,
               "one message per session errc, in order");
 
 class mqttws_category final : public std::error_category {

@@ -81,6 +81,7 @@ session::impl::impl(const session_options& o, session_store* s)
       ping_timeout(o.ping_timeout),
       reconnect_enabled(o.reconnect),
       max_queued(o.max_queued),
+      max_queued_bytes(o.max_queued_bytes),
       when_full(o.when_queue_full),
       queue_qos0(o.queue_qos0_offline),
       auto_alias(o.auto_topic_alias),
@@ -423,6 +424,54 @@ std::error_code session::set_credentials(std::optional<std::string_view> usernam
   return {};
 }
 
+std::error_code session::reconnect(time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  switch (d.state) {
+    case session_state::waiting_to_reconnect:
+      d.delays.reset();
+      d.reconnect_at = now;
+      return {};
+    case session_state::connected:
+      // DISCONNECT 0x00: a reconnection on purpose is no reason to publish the will (3.14.4).
+      // Not send(): its failure path would end the connection a second time.
+      (void)d.put(mqttws::disconnect{});
+      [[fallthrough]];
+    case session_state::connecting:
+    case session_state::awaiting_connack:
+      // The close comes after the bytes queued before it (the DISCONNECT), as in close_with().
+      d.actions.push_back({transport_action::kind::close, {}});
+      d.delays.reset();
+      d.reconnect_at_once = true;
+      d.connection_lost(errc::reconnect_requested);
+      return {};
+    default:
+      return errc::invalid_state;
+  }
+}
+
+std::error_code session::ping(time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (!d.online()) return errc::invalid_state;
+  if (d.ping_sent_at) return {};  // unanswered already: its timeout is running
+  if (d.send(pingreq{})) d.ping_sent_at = now;
+  return {};
+}
+
+std::error_code session::cancel(operation_id id, time_point now) {
+  impl& d = *impl_;
+  d.now = now;
+  if (id == 0) return errc::invalid_state;
+  for (auto it = d.queued_out.begin(); it != d.queued_out.end(); ++it) {
+    if (it->op != id) continue;
+    const impl::outgoing m = d.queue_take(it);
+    d.drop_unsent(m, errc::cancelled);
+    return {};
+  }
+  return errc::invalid_state;
+}
+
 void session::on_transport_open(time_point now) {
   impl_->now = now;
   impl_->send_connect();
@@ -495,6 +544,7 @@ session_stats session::stats() const {
   s.inflight_outgoing = d.inflight_out.size();
   s.inflight_incoming = d.incoming_qos2.size();
   s.queued = d.queued_out.size();
+  s.queued_bytes = d.queued_bytes;
   s.reconnect_attempts = d.reconnect_attempts;
   return s;
 }

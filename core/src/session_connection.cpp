@@ -197,7 +197,8 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   }
   awaiting_ack.clear();
 
-  const bool again = reconnect_enabled && may_reconnect;
+  // reconnect() asks for one attempt even when reconnecting is off.
+  const bool again = (reconnect_enabled || reconnect_at_once) && may_reconnect;
   disconnected_event e;
   e.ec = ec;
   e.reason = reason;
@@ -217,7 +218,11 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
 
 void session::impl::schedule_reconnect(bool after_established) {
   duration delay{0};
-  if (!redirect.empty()) {
+  if (reconnect_at_once) {
+    // reconnect(): the same endpoint, now.
+    reconnect_at_once = false;
+    failures_in_round = 0;
+  } else if (!redirect.empty()) {
     // A redirect is followed at once.
   } else if (after_established) {
     // The endpoint worked: try it again after the first backoff delay.

@@ -46,6 +46,7 @@ struct session::impl {
   duration connect_timeout, ping_timeout;
   bool reconnect_enabled;
   std::size_t max_queued;
+  std::size_t max_queued_bytes;  // 0: no bound by size
   queue_full_policy when_full;
   bool queue_qos0;
   bool auto_alias;
@@ -116,6 +117,7 @@ struct session::impl {
   using inflight_map = std::map<std::uint64_t, outgoing>;
   std::deque<outgoing> queued_out;                  // not sent yet (stage queued)
   std::multiset<time_point> queued_expiries;        // expires_at of those in queued_out
+  std::size_t queued_bytes = 0;                     // encoded size of those in queued_out
   inflight_map inflight_out;                        // sent, awaiting PUBACK/PUBREC/PUBCOMP
   packet_id_map<std::uint64_t> inflight_by_id;     // packet id -> sequence in inflight_out
   std::uint64_t next_sequence = 1;
@@ -199,6 +201,12 @@ struct session::impl {
                        std::string reason_string = {}, std::string server_reference = {},
                        bool may_reconnect = true, owned_properties props = {});
   void schedule_reconnect(bool after_established);
+  // reconnect(): the next attempt starts at once, on the same endpoint.
+  bool reconnect_at_once = false;
+  // Would that many more messages and bytes overflow the queue's bounds?
+  bool queue_over(std::size_t extra_messages, std::size_t extra_bytes) const;
+  // Would a message of `bytes` overflow even an empty queue?
+  bool queue_over_empty(std::size_t bytes) const;
   void close_with(std::error_code ec, reason_code reason);
   void end_session();
   void keepalive_tick();

@@ -38,8 +38,10 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   // Will it have to wait? Only then does the queue bound apply.
   const bool waits = !online() || !queued_out.empty() ||
                      (!qos0 && inflight_out.size() >= window());
-  const bool full = waits && queued_out.size() >= max_queued;
-  if (full && (when_full == queue_full_policy::reject || max_queued == 0)) {
+  const std::size_t size = m.message.bytes().size();
+  const bool full = waits && queue_over(1, size);
+  // Dropping the oldest makes room only for a message that fits an empty queue.
+  if (full && (when_full == queue_full_policy::reject || queue_over_empty(size))) {
     return errc::queue_full;
   }
   // Stored before the oldest is dropped: a publish refused by the store must change nothing
@@ -47,7 +49,7 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   if (!qos0) {
     MQTTWS_TRY(store->save(stored(m)));
   }
-  if (full) {
+  while (full && !queued_out.empty() && queue_over(1, size)) {
     auto oldest = queued_out.begin();
     const outgoing dropped = queue_take(oldest);
     drop_unsent(dropped, errc::dropped_from_queue);
@@ -190,8 +192,18 @@ stored_publish session::impl::stored(const outgoing& m) const {
   return s;
 }
 
+bool session::impl::queue_over(std::size_t extra_messages, std::size_t extra_bytes) const {
+  return queued_out.size() + extra_messages > max_queued ||
+         (max_queued_bytes != 0 && queued_bytes + extra_bytes > max_queued_bytes);
+}
+
+bool session::impl::queue_over_empty(std::size_t bytes) const {
+  return max_queued == 0 || (max_queued_bytes != 0 && bytes > max_queued_bytes);
+}
+
 void session::impl::queue_push(outgoing&& m) {
   if (m.expires_at) queued_expiries.insert(*m.expires_at);
+  queued_bytes += m.message.bytes().size();
   if (queued_out.empty() || queued_out.back().sequence < m.sequence) {
     queued_out.push_back(std::move(m));
     return;
@@ -206,6 +218,7 @@ void session::impl::queue_push(outgoing&& m) {
 session::impl::outgoing session::impl::queue_take(std::deque<outgoing>::iterator& it) {
   outgoing m = std::move(*it);
   if (m.expires_at) queued_expiries.erase(queued_expiries.find(*m.expires_at));
+  queued_bytes -= m.message.bytes().size();
   it = queued_out.erase(it);
   return m;
 }
@@ -403,6 +416,7 @@ void session::impl::fail_pending(std::error_code ec) {
   inflight_by_id.clear();
   queued_out.clear();
   queued_expiries.clear();
+  queued_bytes = 0;
   // QoS 0 publishes on the wire stay there (a DISCONNECT follows them): done when taken.
   for (sub_command& c : commands_to_send) {
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);

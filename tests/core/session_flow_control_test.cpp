@@ -407,5 +407,109 @@ TEST(SessionFlowControl, max_queued_also_bounds_messages_waiting_for_the_window)
   b.no_more_packets();
 }
 
+// "t" and a one-byte payload at QoS 1 on MQTT 5: fixed header 2, topic 2 + 1, packet id 2,
+// property length 1, payload 1 — 9 bytes encoded.
+constexpr std::size_t small_publish_bytes = 9;
+
+session_options byte_bound_options(std::size_t max_bytes, queue_full_policy policy) {
+  session_options o = queue_options(1000000, policy);
+  o.max_queued_bytes = max_bytes;
+  return o;
+}
+
+TEST(SessionFlowControl, stats_count_the_encoded_bytes_of_the_queue) {
+  scripted_broker b(test_options());
+  ASSERT_TRUE(ok(b.connect()));
+  expect_id(b.publish("t", "1", qos::at_least_once));
+  expect_id(b.publish("t", "2", qos::at_least_once));
+  EXPECT_EQ(b.stats().queued_bytes, 2 * small_publish_bytes);
+  b.connect_ok();
+  EXPECT_EQ(b.stats().queued_bytes, 0u) << "sent: no longer queued";
+}
+
+TEST(SessionFlowControl, max_queued_bytes_bounds_the_queue_by_encoded_size) {
+  scripted_broker b(byte_bound_options(2 * small_publish_bytes, queue_full_policy::reject));
+  ASSERT_TRUE(ok(b.connect()));
+  expect_id(b.publish("t", "1", qos::at_least_once));
+  expect_id(b.publish("t", "2", qos::at_least_once));
+  EXPECT_TRUE(fails_with(b.publish("t", "3", qos::at_least_once), errc::queue_full));
+  EXPECT_EQ(b.stats().queued, 2u);
+  EXPECT_EQ(b.stats().queued_bytes, 2 * small_publish_bytes);
+  b.no_more_events();
+}
+
+TEST(SessionFlowControl, drop_oldest_under_a_byte_bound_drops_as_many_as_make_room) {
+  scripted_broker b(byte_bound_options(3 * small_publish_bytes, queue_full_policy::drop_oldest));
+  ASSERT_TRUE(ok(b.connect()));
+  const operation_id a = expect_id(b.publish("t", "1", qos::at_least_once));
+  const operation_id c = expect_id(b.publish("t", "2", qos::at_least_once));
+  expect_id(b.publish("t", "3", qos::at_least_once));
+  // Two bytes more than a small one: the two oldest must go.
+  expect_id(b.publish("t", "4567", qos::at_least_once));
+  operation_event d1 = b.next_event<operation_event>();
+  operation_event d2 = b.next_event<operation_event>();
+  EXPECT_EQ(d1.id, a);
+  EXPECT_EQ(d2.id, c);
+  EXPECT_TRUE(is_error(d1.ec, errc::dropped_from_queue));
+  EXPECT_TRUE(is_error(d2.ec, errc::dropped_from_queue));
+  b.no_more_events();
+  EXPECT_EQ(b.stats().queued, 2u);
+  EXPECT_EQ(b.stats().queued_bytes, 2 * small_publish_bytes + 3);
+}
+
+TEST(SessionFlowControl, a_message_larger_than_max_queued_bytes_is_queue_full_even_with_drop_oldest) {
+  scripted_broker b(byte_bound_options(small_publish_bytes, queue_full_policy::drop_oldest));
+  ASSERT_TRUE(ok(b.connect()));
+  expect_id(b.publish("t", "1", qos::at_least_once));
+  EXPECT_TRUE(fails_with(b.publish("t", "12", qos::at_least_once), errc::queue_full));
+  b.no_more_events();
+  EXPECT_EQ(b.stats().queued, 1u) << "nothing dropped for a message that could never fit";
+}
+
+TEST(SessionFlowControl, cancel_withdraws_a_queued_publish_and_completes_it_with_cancelled) {
+  scripted_broker b(test_options());
+  ASSERT_TRUE(ok(b.connect()));
+  expect_id(b.publish("t", "1", qos::at_least_once));
+  const operation_id gone = expect_id(b.publish("t", "2", qos::exactly_once));
+  expect_id(b.publish("t", "3", qos::at_most_once));
+  ASSERT_TRUE(ok(b.cancel(gone)));
+  operation_event e = b.next_event<operation_event>();
+  EXPECT_EQ(e.id, gone);
+  EXPECT_EQ(e.kind, operation_kind::publish);
+  EXPECT_TRUE(is_error(e.ec, errc::cancelled));
+  EXPECT_EQ(b.stats().queued, 2u);
+  b.connect_ok();
+  EXPECT_EQ(b.expect<publish>()->payload, "1");
+  EXPECT_EQ(b.expect<publish>()->payload, "3");
+  b.no_more_packets();
+}
+
+TEST(SessionFlowControl, cancel_of_a_message_waiting_for_the_window_keeps_the_order_of_the_rest) {
+  scripted_broker b(test_options());
+  b.connect_ok(false, receive_maximum(1));
+  const operation_id a = expect_id(b.publish("t", "A", qos::at_least_once));
+  const operation_id w = expect_id(b.publish("t", "B", qos::at_least_once));
+  expect_id(b.publish("t", "C", qos::at_least_once));
+  const sent<publish> pa = b.expect<publish>();
+  ASSERT_TRUE(ok(b.cancel(w)));
+  EXPECT_TRUE(is_error(b.next_event<operation_event>().ec, errc::cancelled));
+  EXPECT_TRUE(is_error(b.cancel(a), errc::invalid_state)) << "A is in flight: it must finish";
+  b.puback(pa->packet_id);
+  EXPECT_EQ(b.next_event<operation_event>().id, a);
+  EXPECT_EQ(b.expect<publish>()->payload, "C");
+  b.no_more_packets();
+}
+
+TEST(SessionFlowControl, cancel_of_an_unknown_or_completed_operation_is_invalid_state) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  const operation_id q0 = expect_id(b.publish("t", "x"));
+  b.next_event<operation_event>();
+  EXPECT_TRUE(is_error(b.cancel(q0), errc::invalid_state));
+  EXPECT_TRUE(is_error(b.cancel(0), errc::invalid_state));
+  EXPECT_TRUE(is_error(b.cancel(12345), errc::invalid_state));
+  b.no_more_events();
+}
+
 }  // namespace
 }  // namespace mqttws::test

@@ -454,6 +454,21 @@ class scripted_broker {
     pump();
     return ec;
   }
+  std::error_code reconnect() {
+    std::error_code ec = session_.reconnect(now_);
+    pump();
+    return ec;
+  }
+  std::error_code ping() {
+    std::error_code ec = session_.ping(now_);
+    pump();
+    return ec;
+  }
+  std::error_code cancel(operation_id id) {
+    std::error_code ec = session_.cancel(id, now_);
+    pump();
+    return ec;
+  }
 
   // ---- transport -----------------------------------------------------------------------------
   /// True while an open action waits for open()/refuse().

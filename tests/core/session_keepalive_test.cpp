@@ -474,5 +474,56 @@ TEST(SessionKeepalive, handle_timeout_is_harmless_in_every_state) {
   EXPECT_EQ(b.state(), session_state::closed);
 }
 
+// ---- ping(): a probe on demand -------------------------------------------------------------
+
+TEST(SessionKeepalive, ping_sends_pingreq_at_once_and_the_ping_timeout_runs_from_it) {
+  scripted_broker b(keepalive_options(60));
+  b.connect_ok();
+  b.advance(seconds(7));
+  ASSERT_TRUE(ok(b.ping()));
+  b.expect<pingreq>();
+  b.no_more_packets();
+  b.advance(milliseconds(3999));  // ping_timeout 4 s
+  EXPECT_TRUE(b.actions().empty());
+  b.advance(milliseconds(1));
+  b.expect_close();
+  EXPECT_TRUE(is_error(b.next_event<disconnected_event>().ec, errc::keep_alive_timeout));
+}
+
+TEST(SessionKeepalive, ping_answered_records_the_round_trip) {
+  scripted_broker b(keepalive_options(60));
+  b.connect_ok();
+  ASSERT_TRUE(ok(b.ping()));
+  b.expect<pingreq>();
+  b.advance(milliseconds(35));
+  b.send(pingresp{});
+  ASSERT_TRUE(b.stats().last_ping_rtt.has_value());
+  EXPECT_EQ(*b.stats().last_ping_rtt, milliseconds(35));
+  EXPECT_EQ(b.state(), session_state::connected);
+}
+
+TEST(SessionKeepalive, ping_while_a_pingreq_is_unanswered_sends_nothing_more) {
+  scripted_broker b(keepalive_options(60));
+  b.connect_ok();
+  ASSERT_TRUE(ok(b.ping()));
+  b.expect<pingreq>();
+  b.advance(seconds(2));
+  ASSERT_TRUE(ok(b.ping()));
+  b.no_more_packets();
+  b.advance(seconds(2));  // 4 s after the first: its timeout, not a new one
+  b.expect_close();
+}
+
+TEST(SessionKeepalive, ping_when_not_connected_is_invalid_state) {
+  scripted_broker b(keepalive_options(60));
+  EXPECT_TRUE(is_error(b.ping(), errc::invalid_state));
+  b.connect();
+  EXPECT_TRUE(is_error(b.ping(), errc::invalid_state)) << "no transport yet";
+  b.open();
+  b.expect<mqttws::connect>();
+  EXPECT_TRUE(is_error(b.ping(), errc::invalid_state)) << "no PINGREQ before CONNACK";
+  b.no_more_packets();
+}
+
 }  // namespace
 }  // namespace mqttws::test

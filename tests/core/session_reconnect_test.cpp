@@ -640,5 +640,117 @@ TEST(SessionReconnect, disconnect_while_awaiting_connack_closes_and_ends_with_on
   EXPECT_EQ(b.state(), session_state::closed);
 }
 
+// ---- reconnect(): at once ------------------------------------------------------------------
+
+TEST(SessionReconnect, reconnect_while_waiting_starts_the_attempt_now_and_the_backoff_over) {
+  const session_options o = jittered_options();
+  backoff expected(o.backoff);
+  scripted_broker b(o);
+  b.connect();
+  for (int i = 0; i < 3; ++i) {
+    b.refuse();
+    b.next_event<disconnected_event>();
+    EXPECT_EQ(b.next_event<reconnecting_event>().delay, expected.next());
+    if (i < 2) b.advance_to_next_timeout();
+  }
+  ASSERT_FALSE(b.open_pending()) << "waiting out the third delay";
+  ASSERT_TRUE(ok(b.reconnect()));
+  b.advance(milliseconds(0));
+  ASSERT_TRUE(b.open_pending()) << "the attempt starts at the time of reconnect()";
+  b.no_more_events();
+  // The backoff starts over: the next failure waits the first delay again.
+  b.refuse();
+  b.next_event<disconnected_event>();
+  expected.reset();
+  EXPECT_EQ(b.next_event<reconnecting_event>().delay, expected.next());
+}
+
+TEST(SessionReconnect, reconnect_when_connected_sends_disconnect_0x00_and_opens_again_at_once) {
+  for (protocol_version v : {protocol_version::v311, protocol_version::v5}) {
+    SCOPED_TRACE(version_name(v));
+    session_options o = persistent_test_options(v);
+    o.backoff.initial_delay = seconds(5);
+    scripted_broker b(o);
+    b.connect_ok();
+    const operation_id id = expect_id(b.publish("t", "A", qos::at_least_once));
+    const sent<publish> first = b.expect<publish>();
+
+    ASSERT_TRUE(ok(b.reconnect()));
+    const sent<mqttws::disconnect> d = b.expect<mqttws::disconnect>();
+    EXPECT_EQ(d->code, reason_code::normal_disconnection) << "0x00: the broker drops the will";
+    b.expect_close();
+    disconnected_event lost = b.next_event<disconnected_event>();
+    EXPECT_TRUE(is_error(lost.ec, errc::reconnect_requested));
+    EXPECT_TRUE(lost.will_reconnect);
+    reconnecting_event r = b.next_event<reconnecting_event>();
+    EXPECT_EQ(r.attempt, 1u);
+    EXPECT_EQ(r.delay, duration::zero()) << "not the 5 s backoff";
+    EXPECT_EQ(r.endpoint, "ws://broker");
+    b.no_more_events();
+
+    // Nothing pending failed: the message is resent with DUP on the resumed session.
+    b.connect_ok(true);
+    const sent<publish> again = b.expect<publish>();
+    EXPECT_EQ(again->packet_id, first->packet_id);
+    EXPECT_TRUE(again->dup);
+    b.puback(again->packet_id);
+    EXPECT_EQ(b.next_event<operation_event>().id, id);
+    EXPECT_EQ(b.stats().connections, 2u);
+  }
+}
+
+TEST(SessionReconnect, reconnect_during_an_attempt_restarts_it_on_the_same_endpoint) {
+  session_options o = test_options();
+  o.endpoints = {"ws://one", "ws://two"};
+  scripted_broker b(o);
+  b.connect();
+  ASSERT_EQ(b.pending_endpoint(), "ws://one");
+  b.open();
+  b.expect<mqttws::connect>();  // awaiting CONNACK
+  ASSERT_TRUE(ok(b.reconnect()));
+  b.expect_close();
+  EXPECT_TRUE(is_error(b.next_event<disconnected_event>().ec, errc::reconnect_requested));
+  reconnecting_event r = b.next_event<reconnecting_event>();
+  EXPECT_EQ(r.delay, duration::zero());
+  EXPECT_EQ(r.endpoint, "ws://one") << "a restart, not a failed attempt";
+  b.advance(milliseconds(0));
+  EXPECT_EQ(b.pending_endpoint(), "ws://one");
+}
+
+TEST(SessionReconnect, reconnect_before_connect_while_disconnecting_or_closed_is_invalid_state) {
+  scripted_broker b(test_options());
+  EXPECT_TRUE(is_error(b.reconnect(), errc::invalid_state));
+  EXPECT_EQ(b.state(), session_state::idle);
+  b.connect_ok();
+  b.report_requested_close = false;
+  ASSERT_TRUE(ok(b.disconnect()));
+  b.take_packets();
+  EXPECT_TRUE(is_error(b.reconnect(), errc::invalid_state));
+  EXPECT_EQ(b.state(), session_state::disconnecting);
+  b.drop({});
+  b.next_event<disconnected_event>();
+  EXPECT_TRUE(is_error(b.reconnect(), errc::invalid_state));
+  EXPECT_EQ(b.state(), session_state::closed);
+  b.no_more_events();
+}
+
+TEST(SessionReconnect, reconnect_makes_one_attempt_even_with_reconnecting_off) {
+  session_options o = test_options();
+  o.reconnect = false;
+  scripted_broker b(o);
+  b.connect_ok();
+  ASSERT_TRUE(ok(b.reconnect()));
+  b.take_packets();
+  b.expect_close();
+  EXPECT_TRUE(b.next_event<disconnected_event>().will_reconnect);
+  b.next_event<reconnecting_event>();
+  b.connect_ok();
+  // A loss after that ends the session, as reconnect = false says.
+  b.drop();
+  disconnected_event d = b.next_event<disconnected_event>();
+  EXPECT_FALSE(d.will_reconnect);
+  EXPECT_EQ(b.state(), session_state::closed);
+}
+
 }  // namespace
 }  // namespace mqttws::test

@@ -62,6 +62,8 @@ const char* errc_name(errc e) {
     case errc::session_closed: return "session_closed";
     case errc::request_timeout: return "request_timeout";
     case errc::operation_failed: return "operation_failed";
+    case errc::reconnect_requested: return "reconnect_requested";
+    case errc::cancelled: return "cancelled";
   }
   return "unknown_error";
 }

@@ -63,6 +63,8 @@ enum class errc {
   session_closed,                  ///< The operation was ended by disconnect() or a lost session.
   request_timeout,                 ///< No response to request() in time.
   operation_failed,                ///< The broker answered with a failure reason code.
+  reconnect_requested,             ///< reconnect() ended the connection to open a new one.
+  cancelled,                       ///< cancel() withdrew the publish before it was sent.
 };
 
 /// The category of `errc`; its name() is "mqttws".

@@ -56,6 +56,7 @@ struct session_stats {
   std::size_t inflight_outgoing = 0;  ///< QoS 1/2 sent, not completely acknowledged.
   std::size_t inflight_incoming = 0;  ///< QoS 2 received, not yet released.
   std::size_t queued = 0;             ///< Waiting for a connection or the Receive Maximum window.
+  std::size_t queued_bytes = 0;       ///< Their encoded size (the bound max_queued_bytes applies to).
   std::optional<duration> last_ping_rtt;
   std::uint32_t reconnect_attempts = 0;  ///< Since the last successful connection.
   std::uint64_t connections = 0;         ///< Successful CONNACKs so far.
@@ -137,6 +138,28 @@ class session {
   /// would get a password without a user name (MQTT-3.1.2-22); nothing changes then.
   std::error_code set_credentials(std::optional<std::string_view> username,
                                   std::optional<std::string_view> password);
+
+  /// Connects again at once — e.g. the network is back, and waiting out a backoff delay would
+  /// only waste time. The backoff starts over. Waiting to reconnect: the attempt starts now.
+  /// Connected, or an attempt under way: that transport is closed (a connection with a
+  /// DISCONNECT, reason 0x00, so the broker does not publish the will), a disconnected_event
+  /// with errc::reconnect_requested and will_reconnect true follows, then a reconnecting_event
+  /// with delay 0 and the new attempt on the same endpoint. Nothing pending fails: in-flight
+  /// messages are resent on the new connection as after any loss. Errors: invalid_state (not
+  /// started, disconnecting or closed; nothing changes then).
+  std::error_code reconnect(time_point now);
+
+  /// Sends a PINGREQ now, so that a connection that may have died unnoticed (a device that
+  /// slept, a tab that was hidden) is found out within the ping timeout instead of at the
+  /// next keep alive. A PINGREQ already unanswered is not repeated (its timeout is running).
+  /// Errors: invalid_state when not connected.
+  std::error_code ping(time_point now);
+
+  /// Withdraws a publish that is still queued (offline, or behind the broker's Receive
+  /// Maximum): it is never sent, leaves the store, and its operation completes with
+  /// errc::cancelled. Errors: invalid_state when `id` is not a queued publish — unknown,
+  /// complete, or already sent (an exchange under way must finish, MQTT-4.4.0-1).
+  std::error_code cancel(operation_id id, time_point now);
 
   // ---- transport inputs ------------------------------------------------------------------
 

@@ -60,6 +60,9 @@ struct session_options {
   // ---- outgoing messages ---------------------------------------------------------------------
   /// Messages waiting for a connection or for room in the broker's Receive Maximum window.
   std::size_t max_queued = 1000;
+  /// And their total encoded size in bytes (0: no bound by size). A publish that would go
+  /// beyond either bound finds the queue full.
+  std::size_t max_queued_bytes = 0;
   queue_full_policy when_queue_full = queue_full_policy::reject;
   /// Queue QoS 0 publishes while offline (true), or fail them with errc::invalid_state.
   bool queue_qos0_offline = true;
