@@ -6,11 +6,13 @@
 
 import { TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
-import { coreProperties, type IClientOptions, type WebSocketConstructor } from './options.js';
+import {
+  coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions, type WebSocketConstructor,
+} from './options.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
-  IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IDisconnectPacket,
-  IPubackPacket, IPublishPacket, IResponse, ISubscriptionGrant, ISubscriptionMap,
+  IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IDisconnectPacket, IAuthPacket,
+  IPacket, IPubackPacket, IPublishPacket, IResponse, ISubscriptionGrant, ISubscriptionMap,
   IUnsubackPacket, MessageHandler, ReceivedProperties,
 } from './packets.js';
 import { toBytes, type Payload } from './payload.js';
@@ -39,10 +41,10 @@ export interface MqttClientEvents {
   disconnect: (packet: IDisconnectPacket) => void;
   /** A message arrived. */
   message: (topic: string, payload: Uint8Array, packet: IPublishPacket) => void;
-  /** A control packet was handed to the WebSocket. */
-  packetsend: (packet: PacketInfo) => void;
-  /** A control packet arrived. */
-  packetreceive: (packet: PacketInfo) => void;
+  /** A control packet was handed to the WebSocket: the whole packet, MQTT.js-shaped. */
+  packetsend: (packet: IPacket) => void;
+  /** A control packet arrived: the whole packet, MQTT.js-shaped. */
+  packetreceive: (packet: IPacket) => void;
 }
 
 /** When and where a scheduled reconnection attempt will be made (the `reconnect` event). */
@@ -55,17 +57,15 @@ export interface ReconnectInfo {
   endpoint: string;
 }
 
-/** What packetsend/packetreceive report about a packet. */
-export interface PacketInfo {
-  /** "connect", "publish", "puback", "pingreq", ... */
-  cmd: string;
-  /** Packet identifier, for the packet types that carry one. */
-  messageId?: number;
-  /** For PUBLISH. */
-  topic?: string;
-  /** For PUBLISH. */
-  qos?: number;
-}
+/** What packetsend/packetreceive report: the whole packet (an alias of {@link IPacket}). */
+export type PacketInfo = IPacket;
+
+/**
+ * MQTT.js's enhanced authentication hook: answer the broker's AUTH challenge by calling
+ * `callback` with the next AUTH packet (or an error to give up the exchange).
+ */
+export type AuthHandler = (packet: IAuthPacket,
+                           callback: (error?: Error | null, reply?: Partial<IAuthPacket>) => void) => void;
 
 /** Counters for dashboards ({@link MqttClient.stats}). */
 export interface ClientStats {
@@ -75,6 +75,8 @@ export interface ClientStats {
   inflightIncoming: number;
   /** Messages waiting for a connection or for room in the broker's Receive Maximum. */
   queued: number;
+  /** Their encoded size in bytes (what maxQueuedBytes bounds). */
+  queuedBytes: number;
   /** Round trip of the last PINGREQ/PINGRESP in ms, once there was one. */
   lastPingRtt?: number;
   reconnectAttempts: number;
@@ -92,7 +94,7 @@ export type SubscribeCallback = (error?: MqttError, granted?: ISubscriptionGrant
 export type UnsubscribeCallback = (error?: MqttError, packet?: IUnsubackPacket) => void;
 export type EndCallback = (error?: Error) => void;
 
-type QueuedEvent = CoreEvent | { type: 'ended' };
+type QueuedEvent = CoreEvent | { type: 'ended' } | { type: 'failed'; error: MqttError };
 
 interface Waiting {
   run: (driver: CoreDriver) => void;
@@ -122,8 +124,18 @@ function operationError(e: OperationEvent): MqttError | undefined {
  * and keeps reconnecting (exponential backoff) until {@link MqttClient.end}.
  */
 export class MqttClient extends TypedEmitter<MqttClientEvents> {
-  /** The options it was created with. */
+  /**
+   * The options it was created with, completed with the values in effect (the generated
+   * clientId, protocolVersion, keepalive, reconnectPeriod, connectTimeout, ...).
+   */
   readonly options: Readonly<IClientOptions>;
+  /**
+   * Answers the broker's AUTH challenges (MQTT 5 enhanced authentication, MQTT.js's hook):
+   * replace it to continue the exchange. The default gives up with an error.
+   */
+  handleAuth: AuthHandler = (_packet, callback) => callback(new MqttError(
+    'the broker asked to continue authentication: set client.handleAuth to answer it',
+    'auth_failed'));
   /** True while a connection is established (CONNACK accepted). */
   connected = false;
   /** True while waiting to reconnect or reconnecting. */
@@ -144,21 +156,51 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #pendingEnd: (() => void) | undefined;
   #endCallbacks: EndCallback[] = [];
   #failed: MqttError | undefined;
+  #core: CoreOptions;
+  #webSocket: WebSocketConstructor;
+  #lastId = 0;
+  #queueFullReported = false;
+  #unwatch: (() => void) | undefined;
+  #reauth: { resolve: () => void; reject: (e: MqttError) => void } | undefined;
 
   /** @internal Use {@link connect}. */
   constructor(core: CoreOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
     super();
-    this.options = options;
+    this.#core = core;
+    this.#webSocket = webSocket;
+    this.options = Object.freeze({
+      ...options,
+      clientId: core.clientId,
+      protocolVersion: core.protocolVersion,
+      clean: core.clean,
+      keepalive: core.keepalive,
+      reconnectPeriod: options.reconnectPeriod ?? 1000,
+      connectTimeout: core.connectTimeout,
+      maxQueuedBytes: core.maxQueuedBytes,
+      queueQoSZero: core.queueQoSZero,
+    });
+    this.#load();
+  }
+
+  #load(): void {
     loadWasm().then(
-      (m) => this.#start(m, core, webSocket),
+      (m) => this.#start(m),
       (e: unknown) => this.#startFailed(new MqttError(`cannot load the wasm core: ${String(e)}`,
                                                       'wasm_load_failed')));
   }
 
-  #start(m: CoreModule, core: CoreOptions, webSocket: WebSocketConstructor): void {
+  #start(m: CoreModule): void {
     if (this.#ending) return;  // end() before the wasm loaded: never start
-    const driver = new CoreDriver(m, webSocket, (e) => this.#enqueue(e));
-    const error = driver.connect(core);
+    const o = this.options;
+    const hooked = o.beforeConnect !== undefined || o.transformWsUrl !== undefined;
+    const driver = new CoreDriver(m, this.#webSocket, (e) => this.#enqueue(e),
+      hooked ? (url) => this.#beforeOpen(url) : undefined,
+      (error) => this.#enqueue({
+        type: 'failed',
+        error: error instanceof MqttError ? error
+          : new MqttError(`beforeConnect failed: ${String(error)}`, 'before_connect_failed'),
+      }));
+    const error = driver.connect(this.#core);
     if (error) {
       driver.delete();
       this.#startFailed(toMqttError(error));
@@ -166,7 +208,65 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }
     this.#driver = driver;
     this.#updateTap();
+    this.#unwatch = this.#watchNetwork();
     for (const w of this.#waiting.splice(0)) w.run(driver);
+  }
+
+  /** beforeConnect, then transformWsUrl: the URL of this attempt (credentials updated). */
+  async #beforeOpen(url: string): Promise<string> {
+    const o = this.options;
+    let final = url;
+    if (o.beforeConnect) {
+      const r = await o.beforeConnect(o);
+      if (r?.url !== undefined) final = parseUrl(r.url).url;
+      if (r && (r.username !== undefined || r.password !== undefined)) {
+        const username = r.username ?? this.#core.username;
+        const password = r.password !== undefined ? toBytes(r.password) : this.#core.password;
+        const refused = this.#driver?.setCredentials(username, password);
+        if (refused) throw toMqttError(refused);
+      }
+    }
+    return o.transformWsUrl ? o.transformWsUrl(final, o, this) : final;
+  }
+
+  /**
+   * Browsers and workers: reconnect at once on `online` (the backoff reset), drop the
+   * connection on `offline` (instead of waiting for keep alive to notice), and probe the link
+   * with a PINGREQ when a page becomes visible after a second or more hidden (timers may
+   * have been throttled meanwhile). Returns what removes the listeners.
+   */
+  #watchNetwork(): (() => void) | undefined {
+    type Target = {
+      addEventListener?: (type: string, listener: () => void) => void;
+      removeEventListener?: (type: string, listener: () => void) => void;
+    };
+    const g = globalThis as Target & { document?: Target & { visibilityState?: string } };
+    if (typeof g.addEventListener !== 'function' || typeof g.removeEventListener !== 'function') {
+      return undefined;
+    }
+    const online = () => {
+      if (!this.connected) this.#driver?.reconnect();
+    };
+    const offline = () => this.#driver?.networkDown();
+    let hiddenAt: number | undefined;
+    const doc = g.document;
+    const visibility = () => {
+      if (doc?.visibilityState === 'hidden') {
+        hiddenAt = Date.now();
+      } else if (hiddenAt !== undefined) {
+        const hidden = Date.now() - hiddenAt;
+        hiddenAt = undefined;
+        if (hidden >= 1000 && this.connected) this.#driver?.ping();
+      }
+    };
+    g.addEventListener('online', online);
+    g.addEventListener('offline', offline);
+    doc?.addEventListener?.('visibilitychange', visibility);
+    return () => {
+      g.removeEventListener!('online', online);
+      g.removeEventListener!('offline', offline);
+      doc?.removeEventListener?.('visibilitychange', visibility);
+    };
   }
 
   #startFailed(error: MqttError): void {
@@ -239,21 +339,52 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
         break;
       }
       case 'auth':
-        break;  // enhanced authentication is not part of this API
+        this.#onAuth(e);
+        break;
       case 'packet': {
-        const { type, sent, ...info } = e;
-        this.emit(sent ? 'packetsend' : 'packetreceive', info);
+        const { type, sent, ...packet } = e;
+        this.emit(sent ? 'packetsend' : 'packetreceive', packet as unknown as IPacket);
         break;
       }
+      case 'failed':
+        this.emit('error', e.error);
+        break;
       case 'ended':
         this.#finishEnd();
         break;
     }
   }
 
+  #onAuth(e: Extract<CoreEvent, { type: 'auth' }>): void {
+    const packet: IAuthPacket = {
+      cmd: 'auth', reasonCode: e.reasonCode, properties: e.properties as ReceivedProperties,
+    };
+    if (e.reasonCode !== 0x18) {
+      // Success (0x00): a re-authentication is complete.
+      const r = this.#reauth;
+      this.#reauth = undefined;
+      r?.resolve();
+      return;
+    }
+    this.handleAuth(packet, (error, reply) => {
+      if (error) {
+        this.emit('error', error instanceof MqttError ? error
+          : new MqttError(`authentication failed: ${error.message}`, 'auth_failed'));
+        return;
+      }
+      const refused = this.#driver?.authenticate(reply?.reasonCode ?? 0x18,
+                                                 coreProperties(reply?.properties));
+      if (refused) this.emit('error', toMqttError(refused));
+    });
+  }
+
   #onDisconnect(e: Extract<CoreEvent, { type: 'disconnect' }>): void {
     const wasConnected = this.connected;
     this.connected = false;
+    const r = this.#reauth;
+    this.#reauth = undefined;
+    r?.reject(e.error ? toMqttError(e.error, e.reasonCode, e.reasonString)
+                      : new MqttError('disconnected', 'session_closed'));
     if (e.error?.code === 'server_disconnected' && e.reasonCode !== undefined) {
       const packet: IDisconnectPacket = { cmd: 'disconnect', reasonCode: e.reasonCode };
       if (e.reasonString || e.serverReference) {
@@ -263,7 +394,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       }
       this.emit('disconnect', packet);
     }
-    if (e.error && e.error.code !== 'transport_closed' && e.error.code !== 'session_closed') {
+    // Not errors: an orderly close, the end of the session, our own reconnect() and the
+    // network going away (the `offline` event says that).
+    const quiet = ['transport_closed', 'session_closed', 'reconnect_requested', 'ENETDOWN'];
+    if (e.error && !quiet.includes(e.error.code)) {
       this.emit('error', toMqttError(e.error, e.reasonCode, e.reasonString));
     }
     this.emit('close');
@@ -322,7 +456,14 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const qos = o.qos ?? 0;
     const payload = toBytes(message);
     const props = coreProperties(o.properties);
-    this.#command((d) => d.publish(topic, payload, qos, o.retain ?? false, props), (e) => {
+    this.#command((d) => {
+      const r = d.publish(topic, payload, qos, o.retain ?? false, props);
+      if (typeof r === 'number') {
+        this.#lastId = r;
+        this.#queueFullReported = false;
+      }
+      return r;
+    }, (e) => {
       const error = operationError(e);
       if (error || qos === 0) {
         callback?.(error);
@@ -333,8 +474,22 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       };
       if (e.reasonString) packet.properties = { reasonString: e.reasonString };
       callback?.(undefined, packet);
-    }, (error) => callback?.(error));
+    }, (error) => {
+      if (error.code === 'queue_full') this.#queueFull();
+      callback?.(error);
+    });
     return this;
+  }
+
+  /** A publish found the queue full: one `error` event per burst, callback or not. */
+  #queueFull(): void {
+    if (this.#queueFullReported) return;
+    this.#queueFullReported = true;
+    const s = this.stats();
+    this.emit('error', new MqttError(
+      `outgoing queue full (${s.queued} messages, ${s.queuedBytes} bytes; maxQueuedBytes ` +
+      `${this.options.maxQueuedBytes ?? defaultMaxQueuedBytes}): publishes fail with ` +
+      'queue_full until it drains', 'queue_full'));
   }
 
   /** Promise form of {@link publish}: the acknowledgement (undefined for QoS 0). */
@@ -374,6 +529,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     let id = 0;
     this.#command((d) => {
       const r = d.subscribe(subs, props);
+      if (typeof r === 'number') this.#lastId = r;
       if (typeof r === 'number' && o.handler) {
         id = r;
         this.#handlers.set(r, { handler: o.handler, filters: new Set(subs.map((s) => s.topic)) });
@@ -414,7 +570,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const props = coreProperties(options?.properties);
     this.#command((d) => {
       const r = d.unsubscribe(topics, props);
-      if (typeof r === 'number') this.#dropHandlers(topics);
+      if (typeof r === 'number') {
+        this.#lastId = r;
+        this.#dropHandlers(topics);
+      }
       return r;
     }, (e) => {
       const error = operationError(e);
@@ -462,6 +621,80 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
           const r = e.response;
           resolve({ topic: r.topic, payload: r.payload, packet: toPublishPacket(r) });
         }, reject);
+    });
+  }
+
+  // ---- MQTT.js's connection and outgoing-message methods -----------------------------------
+
+  /**
+   * Connects again at once, the backoff reset: while waiting to reconnect the attempt starts
+   * now; a connection (or an attempt) under way is closed first (with DISCONNECT, so no will
+   * is published) and nothing pending fails — in-flight messages are resent. After end()
+   * it starts a new session with the same options (the ended session's subscriptions are
+   * not restored). Browsers do this by themselves on the `online` event.
+   */
+  reconnect(): this {
+    if (this.#ended) {
+      this.#ended = false;
+      this.#ending = false;
+      this.#failed = undefined;
+      this.disconnecting = false;
+      this.disconnected = false;
+      this.#load();
+      return this;
+    }
+    if (!this.#ending) this.#driver?.reconnect();
+    return this;
+  }
+
+  /**
+   * The id of the last publish, subscribe or unsubscribe accepted (0 before any), for
+   * {@link removeOutgoingMessage}. mqttws numbers operations, not packets: MQTT packet
+   * identifiers are assigned when a message is sent, so this is the operation id.
+   */
+  getLastMessageId(): number {
+    return this.#lastId;
+  }
+
+  /**
+   * Removes an outgoing publish by {@link getLastMessageId}'s id: one still queued is never
+   * sent; its callback gets MqttError `cancelled`. One already sent keeps its exchange with
+   * the broker (MQTT requires it to finish), but its callback gets `cancelled` at once and
+   * nothing more. Unknown or completed ids are ignored.
+   */
+  removeOutgoingMessage(messageId: number): this {
+    const done = this.#ops.get(messageId);
+    if (!done || !this.#driver) return this;
+    if (this.#driver.cancel(messageId)) {
+      // Sent already: detached from its callback (the completion will find no one).
+      this.#ops.delete(messageId);
+      done({
+        type: 'operation', id: messageId, kind: 'publish', reasonCodes: [],
+        error: { code: 'cancelled', message: 'removed by removeOutgoingMessage()' },
+      });
+    }
+    return this;
+  }
+
+  /**
+   * MQTT 5 re-authentication: sends AUTH (Re-authenticate, 0x19) with `properties` (the
+   * Authentication Method defaults to the CONNECT's). Further challenges go to
+   * {@link handleAuth}; resolves when the broker answers Success, rejects when the
+   * connection ends first or the command is refused (no enhanced authentication in use:
+   * `invalid_state`; MQTT 3.1.1: `properties_require_v5`).
+   */
+  authenticate(properties: IAuthPacket['properties'] = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#withDriver((d) => {
+        const refused = d.authenticate(0x19, coreProperties(properties));
+        if (refused) {
+          reject(toMqttError(refused));
+          return;
+        }
+        this.#reauth?.reject(new MqttError('superseded by a newer authenticate()',
+                                           'invalid_state'));
+        this.#reauth = { resolve, reject };
+      }, reject);
     });
   }
 
@@ -530,6 +763,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 
   #finishEnd(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     if (this.#driver) {
       this.#driver.delete();  // frees the session, the socket, every byte it held
       this.#driver = undefined;
@@ -551,7 +786,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   stats(): ClientStats {
     // The core counts in exactly these names (wasm/src/driver.cpp, stats()).
     return this.#driver?.stats() ?? {
-      inflight: 0, inflightIncoming: 0, queued: 0, reconnectAttempts: 0, connections: 0,
+      inflight: 0, inflightIncoming: 0, queued: 0, queuedBytes: 0, reconnectAttempts: 0,
+      connections: 0,
       packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, messagesSent: 0,
       messagesReceived: 0,
     };

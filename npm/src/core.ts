@@ -45,6 +45,12 @@ export interface CoreOptions {
   jitter: number;
   seed: number;
   maxQueued: number;
+  /** Bound of the outgoing queue by encoded size (0: none). */
+  maxQueuedBytes: number;
+  /** PINGRESP wait in ms (0: half the keep alive in force). */
+  pingTimeout: number;
+  queueQoSZero: boolean;
+  autoTopicAlias: boolean;
 }
 
 export interface CoreSubscription {
@@ -103,10 +109,8 @@ export type CoreEvent =
   | { type: 'message'; packet: CoreMessage & { cmd: 'publish' }; subscriptions: number[] }
   | OperationEvent
   | { type: 'auth'; reasonCode: number; properties: Record<string, unknown> }
-  | {
-      type: 'packet'; sent: boolean; cmd: string; messageId?: number; qos?: number;
-      topic?: string;
-    };
+  // A whole packet, in MQTT.js's (mqtt-packet's) shape: { cmd, messageId?, ... }.
+  | { type: 'packet'; sent: boolean; cmd: string; [field: string]: unknown };
 
 /** The session's counters, in the public API's names. */
 export type CoreStats = ClientStats;
@@ -144,6 +148,11 @@ export interface CoreModule {
   unsubscribe(h: Handle, topics: string[], properties: CoreProperties): CoreResult;
   disconnect(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
   authenticate(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
+  reconnect(h: Handle): CoreResult;
+  ping(h: Handle): CoreResult;
+  cancel(h: Handle, id: number): CoreResult;
+  setCredentials(h: Handle, username: string | undefined,
+                 password: Uint8Array | undefined): CoreResult;
   stage(h: Handle, size: number): Uint8Array;
   stats(h: Handle): CoreStats;
   /** True once the session is closed for good (and for a stale handle). */
@@ -153,6 +162,7 @@ export interface CoreModule {
   socketOpen(h: Handle): void;
   socketData(h: Handle, size: number): void;
   socketClosed(h: Handle, wasOpen: boolean, code: number): void;
+  networkDown(h: Handle): void;
   timer(h: Handle): void;
   flush(h: Handle): void;
   heapInUse(): number;
@@ -193,13 +203,26 @@ export class CoreDriver {
   #socket: WebSocketLike | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deleted = false;
+  #beforeOpen: ((url: string) => string | Promise<string>) | undefined;
+  #onHookError: (error: unknown) => void;
+  /** Counts opens and closes: an asynchronous open finding it changed is stale. */
+  #attempt = 0;
   /** The driver's staging buffer, kept while it is at most 64 KiB (driver.hpp, stage()). */
   #view: Uint8Array | undefined;
 
-  constructor(m: CoreModule, webSocket: unknown, onEvent: (e: CoreEvent) => void) {
+  /**
+   * `beforeOpen`, when given, runs before every socket is opened and names the URL to open
+   * (it may refresh credentials with setCredentials() first); when it throws or rejects,
+   * `onHookError` gets the error and the attempt counts as failed (the backoff applies).
+   */
+  constructor(m: CoreModule, webSocket: unknown, onEvent: (e: CoreEvent) => void,
+              beforeOpen?: (url: string) => string | Promise<string>,
+              onHookError: (error: unknown) => void = noop) {
     this.#m = m;
     this.#ctor = webSocket as WebSocketCtor;
     this.#onEvent = onEvent;
+    this.#beforeOpen = beforeOpen;
+    this.#onHookError = onHookError;
     const self = this;
     this.#h = m.createDriver({
       open: (url) => self.#open(url),
@@ -260,6 +283,25 @@ export class CoreDriver {
 
   #open(url: string): boolean {
     this.#close();
+    const hook = this.#beforeOpen;
+    if (!hook) return this.#connect(url);
+    // The hook may be asynchronous (a token refresh): the driver is told the socket exists
+    // now, and hears of it again when it opens or fails. A close or a newer open meanwhile
+    // makes this attempt stale: its result is dropped.
+    const attempt = this.#attempt;
+    const fail = () => this.#m.socketClosed(this.#h, false, 1006);
+    const current = () => attempt === this.#attempt && !this.#deleted;
+    Promise.resolve().then(() => hook(url)).then((final) => {
+      if (current() && !this.#connect(final)) fail();
+    }, (error: unknown) => {
+      if (!current()) return;
+      this.#onHookError(error);
+      fail();
+    });
+    return true;
+  }
+
+  #connect(url: string): boolean {
     let ws: WebSocketLike;
     try {
       ws = new this.#ctor(url, 'mqtt');
@@ -299,6 +341,7 @@ export class CoreDriver {
   }
 
   #close(): void {
+    this.#attempt++;
     const ws = this.#socket;
     if (!ws) return;
     this.#socket = undefined;
@@ -342,6 +385,31 @@ export class CoreDriver {
 
   authenticate(reasonCode: number, properties: CoreProperties): CoreError | null {
     return orNull(this.#m.authenticate(this.#h, reasonCode, properties));
+  }
+
+  /** Connects again at once, the backoff reset. */
+  reconnect(): CoreError | null {
+    return orNull(this.#m.reconnect(this.#h));
+  }
+
+  /** A PINGREQ now (refused when not connected). */
+  ping(): CoreError | null {
+    return orNull(this.#m.ping(this.#h));
+  }
+
+  /** Withdraws queued publish `id`; refused (invalid_state) once it was sent. */
+  cancel(id: number): CoreError | null {
+    return orNull(this.#m.cancel(this.#h, id));
+  }
+
+  /** The user name and password of the CONNECTs sent from now on. */
+  setCredentials(username: string | undefined, password: Uint8Array | undefined): CoreError | null {
+    return orNull(this.#m.setCredentials(this.#h, username, password));
+  }
+
+  /** The network went away: the connection is lost now, not at the next keep alive. */
+  networkDown(): void {
+    this.#m.networkDown(this.#h);
   }
 
   stats(): CoreStats {

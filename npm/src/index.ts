@@ -46,7 +46,8 @@ export async function wasmMemoryInUse(): Promise<number> {
 export { MqttClient };
 export { MqttError } from './errors.js';
 export type {
-  ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback, ReconnectInfo,
+  AuthHandler, ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback,
+  ReconnectInfo,
   SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
 export type {

@@ -53,16 +53,57 @@ export interface IClientOptions {
   servers?: ServerOption[];
   /** WebSocket implementation (default: globalThis.WebSocket). In Node < 22 pass `ws`. */
   WebSocket?: WebSocketConstructor;
-  /** Messages kept while offline or beyond the broker's Receive Maximum (default 1000). */
+  /**
+   * Most messages kept while offline or beyond the broker's Receive Maximum (default: no
+   * bound by count; {@link IClientOptions.maxQueuedBytes} bounds the queue).
+   */
   maxOfflineQueue?: number;
+  /**
+   * Most bytes (encoded packets) kept while offline or beyond the broker's Receive Maximum
+   * (default 8 MiB; 0: no bound). A publish beyond it fails with `queue_full`, and an
+   * `error` event says so once per burst (until a publish is accepted again).
+   */
+  maxQueuedBytes?: number;
+  /** Queue QoS 0 publishes while offline (default true, as MQTT.js); false: they fail. */
+  queueQoSZero?: boolean;
+  /**
+   * Ms to wait for PINGRESP before the connection is declared dead (default: half the keep
+   * alive, so a dead link is found within 1.5 × keepalive).
+   */
+  pingTimeout?: number;
+  /**
+   * Called before every connection attempt (the first and each reconnection): may return a
+   * new user name, password (e.g. a refreshed token) or broker URL. A rejection fails that
+   * attempt (an `error` event; the backoff applies).
+   */
+  beforeConnect?: (options: Readonly<IClientOptions>) =>
+    Promise<{ username?: string; password?: string | Uint8Array; url?: string } | void>;
+  /** MQTT.js: the URL of each WebSocket, from the broker URL (after beforeConnect). */
+  transformWsUrl?: (url: string, options: Readonly<IClientOptions>, client: unknown) => string;
+  /**
+   * MQTT 5 enhanced authentication (MQTT.js name): `properties.authenticationMethod` and
+   * `authenticationData` go into the CONNECT. Continue the exchange in
+   * {@link MqttClient.handleAuth}.
+   */
+  authPacket?: { properties?: { authenticationMethod?: string; authenticationData?: Uint8Array | string } };
+  /**
+   * MQTT.js names for topic aliases. mqttws assigns outbound aliases itself (MQTT 5, up to
+   * the broker's Topic Alias Maximum, least recently used replaced); either set to false
+   * turns that off. Inbound aliases: `properties.topicAliasMaximum`.
+   */
+  autoUseTopicAlias?: boolean;
+  autoAssignTopicAlias?: boolean;
 }
+
+/** Default of {@link IClientOptions.maxQueuedBytes}. */
+export const defaultMaxQueuedBytes = 8 * 1024 * 1024;
 
 function invalidUrl(url: string, why: string): MqttError {
   return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');
 }
 
-/** ws:// or wss:// URL without credentials; the credentials, if any. */
-function parseUrl(url: string): { url: string; username?: string; password?: string } {
+/** ws:// or wss:// URL without credentials; the credentials, if any. Throws MqttError invalid_url. */
+export function parseUrl(url: string): { url: string; username?: string; password?: string } {
   let u: URL;
   try {
     u = new URL(url);
@@ -139,11 +180,17 @@ export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
     multiplier: backoff.multiplier ?? 2,
     jitter: backoff.jitter ?? 0.5,
     seed: randomSeed(),
-    maxQueued: o.maxOfflineQueue ?? 1000,
+    maxQueued: Math.min(o.maxOfflineQueue ?? 0xffffffff, 0xffffffff),
+    maxQueuedBytes: o.maxQueuedBytes ?? defaultMaxQueuedBytes,
+    pingTimeout: o.pingTimeout ?? 0,
+    queueQoSZero: o.queueQoSZero ?? true,
+    autoTopicAlias: o.autoUseTopicAlias !== false && o.autoAssignTopicAlias !== false,
   };
   if (username !== undefined) core.username = username;
   if (password !== undefined) core.password = toBytes(password);
-  if (o.properties) core.properties = coreProperties(o.properties);
+  const auth = o.authPacket?.properties;
+  const properties = auth ? { ...o.properties, ...auth } : o.properties;
+  if (properties) core.properties = coreProperties(properties);
   if (o.will) {
     core.will = {
       topic: o.will.topic,

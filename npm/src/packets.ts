@@ -74,6 +74,31 @@ export interface IDisconnectPacket {
   properties?: { reasonString?: string; serverReference?: string };
 }
 
+/** An AUTH packet (MQTT 5 enhanced authentication), as received and as sent. */
+export interface IAuthPacket {
+  cmd: 'auth';
+  /** 0x18 Continue authentication, 0x19 Re-authenticate, 0x00 Success. */
+  reasonCode: number;
+  properties?: ReceivedProperties;
+}
+
+/** The control packet types, by MQTT.js's `cmd` names. */
+export type PacketCmd =
+  | 'connect' | 'connack' | 'publish' | 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'
+  | 'subscribe' | 'suback' | 'unsubscribe' | 'unsuback' | 'pingreq' | 'pingresp'
+  | 'disconnect' | 'auth';
+
+/**
+ * Any control packet as `packetsend`/`packetreceive` report it: whole, in MQTT.js's
+ * (mqtt-packet's) shape — e.g. subscribe `{ messageId, subscriptions }`, suback
+ * `{ messageId, granted }`, publish as the `message` event's packet.
+ */
+export interface IPacket {
+  cmd: PacketCmd;
+  messageId?: number;
+  [field: string]: unknown;
+}
+
 /** The acknowledgement that completed a QoS 1 or 2 publish. */
 export interface IPubackPacket {
   cmd: 'puback' | 'pubcomp';

@@ -181,8 +181,35 @@ describe('publish and subscribe', () => {
     await client.publishAsync(topic, 'x', { qos: 1 });
     await got;
     await sleep(50);
-    expect(sent[0]).toEqual({ cmd: 'publish', topic, qos: 1, messageId: expect.any(Number) });
-    expect(received.map((p) => p.cmd).sort()).toEqual(['puback', 'publish']);
+    // Whole packets, in MQTT.js's (mqtt-packet's) shape.
+    const id = sent[0].messageId;
+    expect(sent[0]).toEqual({
+      cmd: 'publish', topic, payload: expect.any(Uint8Array), qos: 1, retain: false, dup: false,
+      messageId: expect.any(Number),
+    });
+    expect(new TextDecoder().decode(sent[0].payload)).toBe('x');
     expect(sent.map((p) => p.cmd)).toEqual(['publish', 'puback']);
+    const puback = received.find((p) => p.cmd === 'puback');
+    expect(puback).toEqual({ cmd: 'puback', messageId: id });
+    const delivered = received.find((p) => p.cmd === 'publish');
+    expect(delivered).toMatchObject({ cmd: 'publish', topic, qos: 1, retain: false, dup: false });
+    expect(sent[1]).toEqual({ cmd: 'puback', messageId: delivered.messageId });
+  });
+
+  test('packetsend reports SUBSCRIBE and packetreceive SUBACK whole', async () => {
+    const client = await ctx.connect({ protocolVersion: 5 });
+    const topic = uniqueTopic('packets');
+    const sent = [];
+    const received = [];
+    client.on('packetsend', (p) => sent.push(p));
+    client.on('packetreceive', (p) => received.push(p));
+    await client.subscribeAsync({ [topic]: { qos: 2, nl: true, rh: 1 } });
+    const subscribe = sent.find((p) => p.cmd === 'subscribe');
+    expect(subscribe).toMatchObject({
+      cmd: 'subscribe', messageId: expect.any(Number),
+      subscriptions: [{ topic, qos: 2, nl: true, rap: false, rh: 1 }],
+    });
+    expect(received.find((p) => p.cmd === 'suback'))
+      .toEqual({ cmd: 'suback', messageId: subscribe.messageId, granted: [2] });
   });
 });

@@ -89,6 +89,17 @@ EMSCRIPTEN_BINDINGS(mqttws) {
     return command(h, [&](driver& d) { return d.authenticate(code, props); });
   });
 
+  em::function("reconnect", +[](double h) {
+    return command(h, [](driver& d) { return d.reconnect(); });
+  });
+  em::function("ping", +[](double h) { return command(h, [](driver& d) { return d.ping(); }); });
+  em::function("cancel", +[](double h, double id) {
+    return command(h, [&](driver& d) { return d.cancel(id); });
+  });
+  em::function("setCredentials", +[](double h, const val& username, const val& password) {
+    return command(h, [&](driver& d) { return d.set_credentials(username, password); });
+  });
+
   // State.
   em::function("stage", +[](double h, std::size_t size) {
     return command(h, [&](driver& d) { return d.stage(size); });
@@ -118,6 +129,7 @@ EMSCRIPTEN_BINDINGS(mqttws) {
   em::function("socketClosed", +[](double h, bool was_open, int code) {
     input(h, [&](driver& d) { d.socket_closed(was_open, code); });
   });
+  em::function("networkDown", +[](double h) { input(h, [](driver& d) { d.network_down(); }); });
   em::function("timer", +[](double h) { input(h, [](driver& d) { d.timer(); }); });
   em::function("flush", +[](double h) { input(h, [](driver& d) { d.flush(); }); });
 }

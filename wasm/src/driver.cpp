@@ -92,6 +92,13 @@ input_error read_options(const val& o, js_input& in, session_options& so) {
   so.backoff.seed = static_cast<std::uint64_t>(x);
   if (!js_input::number(o["maxQueued"], x) || x < 0) return invalid_options("maxQueued");
   so.max_queued = static_cast<std::size_t>(x);
+  if (!js_input::number(o["maxQueuedBytes"], x) || x < 0) {
+    return invalid_options("maxQueuedBytes");
+  }
+  so.max_queued_bytes = static_cast<std::size_t>(x);
+  if (!time("pingTimeout", so.ping_timeout)) return invalid_options("pingTimeout");
+  so.queue_qos0_offline = o["queueQoSZero"].isTrue();
+  so.auto_topic_alias = o["autoTopicAlias"].isTrue();
   return {};
 }
 
@@ -225,6 +232,37 @@ val driver::authenticate(int code, const val& properties) {
   return done(session_->authenticate(static_cast<reason_code>(code), props, now()));
 }
 
+val driver::reconnect() {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  return done(session_->reconnect(now()));
+}
+
+val driver::ping() {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  return done(session_->ping(now()));
+}
+
+val driver::cancel(double id) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  return done(session_->cancel(static_cast<operation_id>(id), now()));
+}
+
+val driver::set_credentials(const val& username, const val& password) {
+  if (!session_) return refused(make_error_code(errc::invalid_state));
+  js_input in;
+  std::optional<std::string_view> user, pass;
+  std::string_view s;
+  if (!username.isUndefined()) {
+    if (!in.bytes(username, s)) return refused(make_error_code(errc::invalid_options), "username");
+    user = s;
+  }
+  if (!password.isUndefined()) {
+    if (!in.bytes(password, s)) return refused(make_error_code(errc::invalid_options), "password");
+    pass = s;
+  }
+  return done(session_->set_credentials(user, pass));
+}
+
 val driver::stage(std::size_t size) {
   if (size > stage_capacity_ || stage_capacity_ == 0) {
     // Grown geometrically up to max_kept_stage, so a host keeping the view rarely asks again;
@@ -253,6 +291,7 @@ val driver::stats() const {
   o.set("inflight", static_cast<double>(s.inflight_outgoing));
   o.set("inflightIncoming", static_cast<double>(s.inflight_incoming));
   o.set("queued", static_cast<double>(s.queued));
+  o.set("queuedBytes", static_cast<double>(s.queued_bytes));
   if (s.last_ping_rtt) o.set("lastPingRtt", static_cast<double>(s.last_ping_rtt->count()));
   o.set("reconnectAttempts", static_cast<double>(s.reconnect_attempts));
   o.set("connections", static_cast<double>(s.connections));
@@ -333,6 +372,16 @@ void driver::socket_closed(bool was_open, int code) {
     ec = make_error_code(socket_errc::connection_reset);
   }
   session_->on_transport_closed(ec, now());
+  pump();
+}
+
+void driver::network_down() {
+  if (!session_) return;
+  const bool had_socket = socket_;
+  close_socket();
+  // Only a connection (or an attempt) under way is lost; while waiting to reconnect the
+  // backoff goes on (attempts fail until the network is back and reconnect() is called).
+  if (had_socket) session_->on_transport_closed(make_error_code(socket_errc::network_down), now());
   pump();
 }
 

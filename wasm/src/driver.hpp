@@ -58,7 +58,8 @@ class driver {
   /// `options`: { protocolVersion: 3|4|5, clientId, clean, keepalive, username?, password?
   /// (Uint8Array), properties?, will?: { topic, payload, qos, retain, properties? },
   /// servers: string[], connectTimeout, reconnect, initialDelay, maxDelay, multiplier,
-  /// jitter, seed, maxQueued } (times in ms). Errors: invalid_state (called twice),
+  /// jitter, seed, maxQueued, maxQueuedBytes, pingTimeout (0: half the keep alive),
+  /// queueQoSZero, autoTopicAlias } (times in ms). Errors: invalid_state (called twice),
   /// invalid_options and those of session::validate().
   emscripten::val connect(const emscripten::val& options);
   /// The payload is the first `size` staged bytes (stage()). Completes per
@@ -76,6 +77,18 @@ class driver {
   emscripten::val disconnect(int code, const emscripten::val& properties);
   /// Enhanced authentication: an AUTH packet (session::authenticate()).
   emscripten::val authenticate(int code, const emscripten::val& properties);
+  /// Connects again at once, the backoff reset (session::reconnect()).
+  emscripten::val reconnect();
+  /// A PINGREQ now (session::ping()): a link that died unnoticed is found within the ping
+  /// timeout.
+  emscripten::val ping();
+  /// Withdraws a queued publish, operation `id` (session::cancel()).
+  emscripten::val cancel(double id);
+  /// The user name and password (strings or Uint8Array; undefined: none) of the CONNECTs sent
+  /// from now on (session::set_credentials()): a host refreshing a token sets them before it
+  /// opens the socket it was asked for.
+  emscripten::val set_credentials(const emscripten::val& username,
+                                  const emscripten::val& password);
 
   /// The staging buffer, at least `size` bytes, for the host to fill with a payload (publish,
   /// request) or socket data before naming its length in that call: a Uint8Array view of the
@@ -85,7 +98,7 @@ class driver {
   emscripten::val stage(std::size_t size);
 
   /// The counters in the npm package's ClientStats names: { inflight, inflightIncoming,
-  /// queued, lastPingRtt?, reconnectAttempts, connections, packetsSent, packetsReceived,
+  /// queued, queuedBytes, lastPingRtt?, reconnectAttempts, connections, packetsSent, packetsReceived,
   /// bytesSent, bytesReceived, messagesSent, messagesReceived } (all 0 before connect()); the
   /// one question the package asks of the state is closed() (bindings.cpp).
   emscripten::val stats() const;
@@ -102,6 +115,9 @@ class driver {
   /// The socket closed by itself: `was_open` false when it never opened; `code` the close
   /// code (1000 normal).
   void socket_closed(bool was_open, int code);
+  /// The host's network went away (a browser's `offline` event): the socket is closed and
+  /// the connection reported lost with ENETDOWN at once, without waiting for keep alive.
+  void network_down();
   void timer();
   /// Sends what was coalesced and delivers pending completions (after schedule()).
   void flush();

@@ -76,6 +76,7 @@ class socket_category_impl final : public std::error_category {
       case socket_errc::connection_refused: return "Connection refused";
       case socket_errc::connection_reset: return "Connection reset by peer";
       case socket_errc::invalid_argument: return "Invalid argument";
+      case socket_errc::network_down: return "Network is down";
     }
     return "Transport error";
   }
@@ -180,9 +181,9 @@ val error_to_js(std::error_code ec, std::string_view what) {
   } else {
     // Socket errors: the POSIX name.
     static const char* const names[] = {"transport_error", "ECONNREFUSED", "ECONNRESET",
-                                        "EINVAL"};
+                                        "EINVAL", "ENETDOWN"};
     const int v = ec.value();
-    o.set("code", names[v >= 1 && v <= 3 ? v : 0]);
+    o.set("code", names[v >= 1 && v <= 4 ? v : 0]);
   }
   o.set("message", string_to_js(message));
   return o.value();
@@ -231,6 +232,117 @@ const char* cmd_name(packet_type t) {
     case packet_type::auth: return "auth";
   }
   return "reserved";
+}
+
+namespace {
+
+void set_properties(js_object& o, const properties& p) {
+  if (!p.empty()) o.set("properties", properties_to_js(p));
+}
+
+val codes_to_js(const reason_code_list& codes) {
+  val a = val::array();
+  for (reason_code c : codes) a.call<void>("push", static_cast<int>(c));
+  return a;
+}
+
+void fill(js_object& o, const connect& c, protocol_version) {
+  o.set("protocolId", c.version == protocol_version::v31 ? "MQIsdp" : "MQTT");
+  o.set("protocolVersion", static_cast<int>(c.version));
+  o.set("clean", c.clean_start);
+  o.set("keepalive", c.keep_alive);
+  o.set("clientId", string_to_js(c.client_id));
+  if (c.username) o.set("username", string_to_js(*c.username));
+  if (c.password) o.set("password", bytes_to_js(*c.password));
+  if (c.will) {
+    js_object w;
+    w.set("topic", string_to_js(c.will->topic));
+    w.set("payload", bytes_to_js(c.will->payload));
+    w.set("qos", static_cast<int>(c.will->qos));
+    w.set("retain", c.will->retain);
+    set_properties(w, c.will->props);
+    o.set("will", w.value());
+  }
+  set_properties(o, c.props);
+}
+
+void fill(js_object& o, const connack& c, protocol_version v) {
+  o.set("sessionPresent", c.session_present);
+  o.set(v == protocol_version::v5 ? "reasonCode" : "returnCode", static_cast<int>(c.code));
+  set_properties(o, c.props);
+}
+
+void fill(js_object& o, const publish& p, protocol_version) {
+  o.set("topic", string_to_js(p.topic));
+  o.set("payload", bytes_to_js(p.payload));
+  o.set("qos", static_cast<int>(p.qos));
+  o.set("retain", p.retain);
+  o.set("dup", p.dup);
+  if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
+  set_properties(o, p.props);
+}
+
+template <packet_type T>
+void fill(js_object& o, const basic_pub_response<T>& r, protocol_version v) {
+  o.set("messageId", r.packet_id);
+  if (v == protocol_version::v5) o.set("reasonCode", static_cast<int>(r.code));
+  set_properties(o, r.props);
+}
+
+void fill(js_object& o, const subscribe& s, protocol_version) {
+  o.set("messageId", s.packet_id);
+  val subs = val::array();
+  for (const subscription& x : s.subscriptions) {
+    js_object e;
+    e.set("topic", string_to_js(x.filter));
+    e.set("qos", static_cast<int>(x.options.max_qos));
+    e.set("nl", x.options.no_local);
+    e.set("rap", x.options.retain_as_published);
+    e.set("rh", static_cast<int>(x.options.retain_handling));
+    subs.call<void>("push", e.value());
+  }
+  o.set("subscriptions", subs);
+  set_properties(o, s.props);
+}
+
+void fill(js_object& o, const suback& s, protocol_version) {
+  o.set("messageId", s.packet_id);
+  o.set("granted", codes_to_js(s.codes));
+  set_properties(o, s.props);
+}
+
+void fill(js_object& o, const unsubscribe& u, protocol_version) {
+  o.set("messageId", u.packet_id);
+  val filters = val::array();
+  for (std::string_view f : u.filters) filters.call<void>("push", string_to_js(f));
+  o.set("unsubscriptions", filters);
+  set_properties(o, u.props);
+}
+
+void fill(js_object& o, const unsuback& u, protocol_version v) {
+  o.set("messageId", u.packet_id);
+  if (v == protocol_version::v5) o.set("granted", codes_to_js(u.codes));
+  set_properties(o, u.props);
+}
+
+void fill(js_object&, const pingreq&, protocol_version) {}
+void fill(js_object&, const pingresp&, protocol_version) {}
+
+/// DISCONNECT and AUTH: a reason code and properties on MQTT 5, nothing on 3.1.1.
+void fill_code(js_object& o, reason_code code, const properties& props, protocol_version v) {
+  if (v == protocol_version::v5) o.set("reasonCode", static_cast<int>(code));
+  set_properties(o, props);
+}
+void fill(js_object& o, const disconnect& d, protocol_version v) {
+  fill_code(o, d.code, d.props, v);
+}
+void fill(js_object& o, const auth& a, protocol_version v) { fill_code(o, a.code, a.props, v); }
+
+}  // namespace
+
+void set_packet(js_object& o, const packet& p, protocol_version v) {
+  o.set("cmd", cmd_name(type_of(p)));
+  std::visit([&](const auto& x) { fill(o, x, v); }, p);
 }
 
 }  // namespace mqttws::wasm

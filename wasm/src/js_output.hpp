@@ -8,6 +8,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "js_object.hpp"
 #include "mqttws/packets.hpp"
 #include "mqttws/properties.hpp"
 #include "mqttws/session_event.hpp"
@@ -16,7 +17,7 @@ namespace mqttws::wasm {
 
 /// The browser socket's errors, reported as their POSIX names. Its own category rather than
 /// std::generic_category(), whose message() links snprintf into the module.
-enum class socket_errc { connection_refused = 1, connection_reset, invalid_argument };
+enum class socket_errc { connection_refused = 1, connection_reset, invalid_argument, network_down };
 std::error_code make_error_code(socket_errc e);
 
 /// null for no error, else { code, message }: `code` the errc name ("connection_refused") or,
@@ -42,5 +43,14 @@ emscripten::val event_to_js(const session_event& e);
 
 /// The MQTT.js name of a packet type ('publish', 'puback', ...).
 const char* cmd_name(packet_type t);
+
+/// Sets on `o` a whole packet in the shape MQTT.js (mqtt-packet) gives it: { cmd, ... } — connect
+/// { protocolId, protocolVersion, clean, keepalive, clientId, username?, password?, will? },
+/// connack { sessionPresent, returnCode (3.1.1) or reasonCode (5) }, publish as
+/// message_to_js(), puback/pubrec/pubrel/pubcomp { messageId, reasonCode? }, subscribe
+/// { messageId, subscriptions: [{ topic, qos, nl, rap, rh }] }, suback { messageId, granted },
+/// unsubscribe { messageId, unsubscriptions }, unsuback { messageId, granted? (5) },
+/// disconnect and auth { reasonCode? }; each with properties when it has any.
+void set_packet(js_object& o, const packet& p, protocol_version v);
 
 }  // namespace mqttws::wasm

@@ -1,8 +1,5 @@
 #include "packet_tap.hpp"
 
-#include <type_traits>
-#include <variant>
-
 #include "js_object.hpp"
 #include "js_output.hpp"
 
@@ -11,6 +8,7 @@ namespace mqttws::wasm {
 using emscripten::val;
 
 void packet_tap::reset(protocol_version version) {
+  version_ = version;
   decoder_.reset();
   decoder_.set_protocol_version(version);
   failed_ = false;
@@ -31,19 +29,7 @@ bool packet_tap::next(val& out) {
   js_object o;
   o.set("type", "packet");
   o.set("sent", sent_);
-  o.set("cmd", cmd_name(type_of(p)));
-  std::visit([&o](const auto& x) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (std::is_same_v<T, publish>) {
-      if (x.qos != qos::at_most_once) o.set("messageId", x.packet_id);
-      o.set("qos", static_cast<int>(x.qos));
-      o.set("topic", string_to_js(x.topic));
-    } else if constexpr (!std::is_same_v<T, connect> && !std::is_same_v<T, connack> &&
-                         !std::is_same_v<T, pingreq> && !std::is_same_v<T, pingresp> &&
-                         !std::is_same_v<T, disconnect> && !std::is_same_v<T, auth>) {
-      o.set("messageId", x.packet_id);
-    }
-  }, p);
+  set_packet(o, p, version_);
   out = o.value();
   return true;
 }

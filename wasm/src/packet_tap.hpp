@@ -18,7 +18,8 @@ class packet_tap {
 
   /// Bytes sent or received, in any fragmentation.
   void feed(const std::uint8_t* data, std::size_t size);
-  /// The next whole packet fed, as { type: 'packet', sent, cmd, messageId?, qos?, topic? }.
+  /// The next whole packet fed, as { type: 'packet', sent } and the packet in MQTT.js's
+  /// shape (packet_to_js()).
   /// False when there is none. A stream it cannot decode is left alone until reset().
   bool next(emscripten::val& out);
   /// A new connection speaking `version`: drops partial bytes.
@@ -27,6 +28,7 @@ class packet_tap {
  private:
   stream_decoder decoder_;
   bool sent_;
+  protocol_version version_ = protocol_version::v311;
   bool failed_ = false;
 };
 
