@@ -26,6 +26,11 @@ constexpr std::size_t max_coalesced = 64 * 1024;
 /// buffer is kept (and the host may keep its view).
 constexpr std::size_t max_kept_stage = 64 * 1024;
 
+/// Coalescing capacity kept between bursts.
+constexpr std::size_t max_kept_tx = 8 * 1024;
+/// Received bytes are fed to the session at most this many at a time (socket_data()).
+constexpr std::size_t max_receive_step = 2048;
+
 /// A publish completion that carries nothing but its id and one reason code.
 bool plain_completion(const operation_event& e) {
   return e.kind == operation_kind::publish && !e.ec && e.codes.size() <= 1 &&
@@ -356,8 +361,13 @@ void driver::socket_data(std::size_t size) {
     tap_received_->feed(stage_.get(), size);
     drain_tap(*tap_received_);
   }
-  session_->receive(stage_.get(), size, now());
-  pump();
+  // In steps, each one's events handed over before the next: a WebSocket message full of
+  // small packets (a burst of retained messages) would otherwise queue thousands of events
+  // of ~0.5 KB at once, and wasm memory, once grown, never shrinks.
+  for (std::size_t at = 0; at < size && session_; at += max_receive_step) {
+    session_->receive(stage_.get() + at, std::min(max_receive_step, size - at), now());
+    pump();
+  }
   release_stage();
 }
 
@@ -449,6 +459,8 @@ void driver::send_pending() {
     }
   }
   tx_.clear();
+  // A burst grew it up to max_coalesced: not kept per idle client (wasm memory only grows).
+  if (tx_.capacity() > max_kept_tx) tx_.shrink_to_fit();
 }
 
 void driver::schedule_flush() {
