@@ -36,6 +36,55 @@ function messages(client, count) {
   });
 }
 
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves when `done()` is true (checked every 20 ms); rejects naming `what()` after `ms`. */
+function until(done, ms, what) {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const check = () => {
+      if (done()) resolve(Date.now() - start);
+      else if (Date.now() - start > ms) reject(new Error(`timed out after ${ms} ms waiting for ${what()}`));
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+/**
+ * A `ws` WebSocket class whose connections the test controls: block() makes new ones go to a
+ * closed port (the broker looks down), drop() terminates the open ones (no close handshake),
+ * unblock() lets new ones through again. `opened` records each construction: {url, at}.
+ */
+function gatedWebSocket() {
+  const gate = { blocked: false, sockets: new Set(), opened: [] };
+  gate.WebSocket = class GatedWebSocket extends WebSocket {
+    constructor(url, protocols) {
+      super(gate.blocked ? 'ws://127.0.0.1:9' : url, protocols);
+      gate.opened.push({ url, at: Date.now() });
+      gate.sockets.add(this);
+      this.once('close', () => gate.sockets.delete(this));
+    }
+  };
+  gate.block = () => {
+    gate.blocked = true;
+  };
+  gate.unblock = () => {
+    gate.blocked = false;
+  };
+  gate.drop = () => {
+    for (const ws of gate.sockets) ws.terminate();
+  };
+  return gate;
+}
+
 const text = (bytes) => new TextDecoder().decode(bytes);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,4 +109,7 @@ function useBroker(options) {
   return ctx;
 }
 
-module.exports = { mqttws, WebSocket, Broker, uniqueTopic, connectTo, next, messages, text, sleep, useBroker };
+module.exports = {
+  mqttws, WebSocket, Broker, uniqueTopic, connectTo, next, messages, within, until, text, sleep,
+  useBroker, gatedWebSocket,
+};
