@@ -71,6 +71,7 @@ class Broker {
       'protocol websockets',
       '',
     ].join('\n');
+    this.passwordFile = passwd;
     this.config = path.join(this.dir, 'mosquitto.conf');
     fs.writeFileSync(this.config, conf, { mode: 0o644 });
     this.url = `ws://127.0.0.1:${port}`;
@@ -80,7 +81,55 @@ class Broker {
 
   /** Options that authenticate against this broker. */
   get auth() {
-    return { username: USERNAME, password: PASSWORD };
+    return { username: this.username, password: this.password };
+  }
+
+  /**
+   * The CONNACK return code mosquitto gives `username`/`password` now: an MQTT 3.1.1 CONNECT
+   * over its plain TCP listener (0 accepted, 5 not authorized).
+   */
+  checkCredentials(username, password) {
+    const str = (s) => {
+      const b = Buffer.from(s, 'utf8');
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(b.length);
+      return Buffer.concat([len, b]);
+    };
+    // Variable header: "MQTT", level 4, flags (user name, password, clean session), keep alive 0.
+    const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0xc2, 0, 0]),
+                                str(`check-${process.pid}-${Date.now()}`), str(username), str(password)]);
+    if (body.length > 127) throw new Error('checkCredentials: credentials too long');
+    const connect = Buffer.concat([Buffer.from([0x10, body.length]), body]);
+    return new Promise((resolve, reject) => {
+      const c = net.connect(this.tcpPort, '127.0.0.1', () => c.write(connect));
+      let got = Buffer.alloc(0);
+      c.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 4) {
+          c.destroy();
+          if (got[0] !== 0x20) reject(new Error(`not a CONNACK: ${got.toString('hex')}`));
+          else resolve(got[3]);
+        }
+      });
+      c.on('error', reject);
+      c.on('close', () => reject(new Error('closed before CONNACK')));
+    });
+  }
+
+  /**
+   * Changes the password of the broker's user (mosquitto_passwd) and makes mosquitto reload
+   * its password file (SIGHUP); resolves once the broker accepts the new password.
+   */
+  async setPassword(password) {
+    execFileSync('mosquitto_passwd', ['-b', this.passwordFile, USERNAME, password]);
+    fs.chmodSync(this.passwordFile, 0o644);  // read by user "mosquitto" when run as root
+    this.password = password;
+    this.#child.kill('SIGHUP');
+    for (let i = 0; i < 100; i++) {
+      if (await this.checkCredentials(USERNAME, password) === 0) return;
+      await sleep(20);
+    }
+    throw new Error('mosquitto did not take the new password after SIGHUP');
   }
 
   async #launch() {
