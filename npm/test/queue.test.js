@@ -154,6 +154,25 @@ describe('the outgoing queue', () => {
     expect(client.stats().queuedBytes).toBe(3 * size + small);
   });
 
+  test('a publish accepted between two refusals in one synchronous run starts a new burst', async () => {
+    const big = publishSize('a', 90, 0);    // 95 bytes
+    const small = publishSize('a', 0, 0);   // 5 bytes
+    const { client, queueFullEvents } = unreachable({ maxQueuedBytes: big + small });
+    // The core is running (an attempt failed): each publish below is decided as it is issued.
+    await until(() => client.stats().reconnectAttempts > 0, 5000, () => 'the first attempt to fail');
+    const results = [];
+    const publish = (name, payload) =>
+      client.publish('a', payload, { qos: 0 }, (e) => results.push(`${name}:${e ? e.code : 'ok'}`));
+    publish('big1', 'x'.repeat(90));  // accepted
+    publish('big2', 'x'.repeat(90));  // refused: burst 1
+    publish('small', '');             // accepted: fits the room left
+    publish('big3', 'x'.repeat(90));  // refused: burst 2
+    await until(() => results.length === 2, 5000, () => 'the two refusals');
+    expect(results).toEqual(['big2:queue_full', 'big3:queue_full']);
+    expect(client.stats().queuedBytes).toBe(big + small);
+    expect(queueFullEvents()).toHaveLength(2);
+  });
+
   test('publishes beyond maxQueuedBytes before the first connection fail; the rest are delivered', async () => {
     const topic = uniqueTopic('early');
     const subscriber = await ctx.connect();
