@@ -70,6 +70,36 @@ describe('reconnect() with the broker up', () => {
     expect([...received].sort()).toEqual(Array.from({ length: N }, (_, i) => `r${i}`).sort());
   });
 
+  test('reconnect() during an attempt that hangs abandons it and tries again at once', async () => {
+    // A TCP server that accepts and never answers: the WebSocket upgrade hangs.
+    const net = require('node:net');
+    const held = new Set();
+    const blackhole = net.createServer((s) => held.add(s));
+    await new Promise((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    try {
+      const urls = [`ws://127.0.0.1:${blackhole.address().port}`, ctx.broker.url];
+      const opened = [];
+      class Redirected extends WebSocket {
+        constructor(url, protocols) {
+          super(urls[Math.min(opened.length, 1)], protocols);
+          opened.push(url);
+        }
+      }
+      const client = mqttws.connect(ctx.broker.url, {
+        ...ctx.broker.auth, WebSocket: Redirected, connectTimeout: 30000,
+      });
+      ctx.clients.push(client);
+      await until(() => held.size === 1, 5000, () => 'the first attempt to reach the blackhole');
+      const connected = next(client, 'connect');
+      client.reconnect();
+      await within(connected, 3000, 'a connection after reconnect() (not the 30 s connect timeout)');
+      expect(opened).toHaveLength(2);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => blackhole.close(resolve));
+    }
+  });
+
   test('reconnect() after end() starts again with the same options', async () => {
     const clientId = `again-${process.pid}`;
     const client = await ctx.connect({ protocolVersion: 5, clientId });
