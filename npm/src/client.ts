@@ -6,7 +6,8 @@
 
 import { TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
-import { coreProperties, type IClientOptions, type WebSocketConstructor } from './options.js';
+import { coreProperties, type IClientOptions } from './options.js';
+import type { LinkOptions } from './link.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
   IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IDisconnectPacket,
@@ -146,18 +147,18 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #failed: MqttError | undefined;
 
   /** @internal Use {@link connect}. */
-  constructor(core: CoreOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
+  constructor(core: CoreOptions, links: LinkOptions, options: IClientOptions) {
     super();
     this.options = options;
     loadWasm().then(
-      (m) => this.#start(m, core, webSocket),
+      (m) => this.#start(m, core, links),
       (e: unknown) => this.#startFailed(new MqttError(`cannot load the wasm core: ${String(e)}`,
                                                       'wasm_load_failed')));
   }
 
-  #start(m: CoreModule, core: CoreOptions, webSocket: WebSocketConstructor): void {
+  #start(m: CoreModule, core: CoreOptions, links: LinkOptions): void {
     if (this.#ending) return;  // end() before the wasm loaded: never start
-    const driver = new CoreDriver(m, webSocket, (e) => this.#enqueue(e));
+    const driver = new CoreDriver(m, links, (e) => this.#enqueue(e));
     const error = driver.connect(core);
     if (error) {
       driver.delete();

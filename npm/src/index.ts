@@ -2,7 +2,7 @@
 // native apps (compiled to WebAssembly). API shaped like MQTT.js.
 
 import { MqttClient } from './client.js';
-import { toCoreOptions, webSocketOf, type IClientOptions } from './options.js';
+import { toCoreOptions, transportOf, type IClientOptions } from './options.js';
 import { loadWasm } from './wasm.js';
 
 /**
@@ -12,7 +12,7 @@ import { loadWasm } from './wasm.js';
  */
 export function connect(url: string, options: IClientOptions = {}): MqttClient {
   const core = toCoreOptions(url, options);
-  return new MqttClient(core, webSocketOf(options), options);
+  return new MqttClient(core, transportOf(options, core.servers), options);
 }
 
 /**
@@ -50,6 +50,7 @@ export type {
   SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
 export type {
-  IClientOptions, ReconnectOptions, ServerOption, WebSocketConstructor,
+  IClientOptions, ReconnectOptions, ServerOption, TlsData, WebSocketConstructor,
+  WebSocketOptions,
 } from './options.js';
 export type * from './packets.js';

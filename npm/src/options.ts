@@ -4,12 +4,27 @@ import { MqttError } from './errors.js';
 import { toBytes, type Payload } from './payload.js';
 import type { Properties, QoS } from './packets.js';
 import type { CoreOptions } from './core.js';
+import type { LinkOptions } from './link.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
 
 /** One more broker to fail over to (MQTT.js `servers` shape), or its URL. */
 export type ServerOption = string | { host: string; port?: number; protocol?: 'ws' | 'wss' };
+
+/** PEM text or bytes (a Buffer is a Uint8Array), or several: TLS `ca`, `cert` and `key`. */
+export type TlsData = string | Uint8Array | Array<string | Uint8Array>;
+
+/**
+ * Options for the WebSocket constructor, passed as its third argument: in Node, the `ws`
+ * package's (`headers`, `ca`, `cert`, `key`, `rejectUnauthorized`, ...). Browsers' WebSocket
+ * takes none.
+ */
+export interface WebSocketOptions {
+  /** Extra HTTP headers of the upgrade request (e.g. `Authorization`). */
+  headers?: Record<string, string>;
+  [option: string]: unknown;
+}
 
 export interface ReconnectOptions {
   /** First delay in ms (default: reconnectPeriod, i.e. 1000). */
@@ -53,6 +68,23 @@ export interface IClientOptions {
   servers?: ServerOption[];
   /** WebSocket implementation (default: globalThis.WebSocket). In Node < 22 pass `ws`. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * ws:// and wss:// in Node: options of the WebSocket constructor (the `ws` package's, e.g.
+   * `headers`). For wss, `ca`, `cert`, `key` and `rejectUnauthorized` given at the top level
+   * are used too, unless set here.
+   */
+  wsOptions?: WebSocketOptions;
+  /** wss:// in Node: the certificate authorities to trust instead of Node's default ones. */
+  ca?: TlsData;
+  /** wss:// in Node: the client certificate chain (PEM), with `key`. */
+  cert?: TlsData;
+  /** wss:// in Node: the client certificate's private key (PEM). */
+  key?: TlsData;
+  /**
+   * wss:// in Node: false accepts a broker certificate that cannot be verified (self-signed,
+   * unknown CA, wrong host name): only for tests. Default true.
+   */
+  rejectUnauthorized?: boolean;
   /** Messages kept while offline or beyond the broker's Receive Maximum (default 1000). */
   maxOfflineQueue?: number;
 }
@@ -106,15 +138,34 @@ function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 52);
 }
 
-/** The WebSocket constructor to use; throws MqttError no_websocket when there is none. */
-export function webSocketOf(options: IClientOptions): WebSocketConstructor {
-  const ctor = options.WebSocket ??
+/** The options in `o` whose names are in `names` and that are set. */
+function pick(o: object, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    const v = (o as Record<string, unknown>)[n];
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}
+
+/**
+ * What the client's links are opened with, for connections to `servers` (the core's, checked
+ * by parseUrl). Throws MqttError no_websocket when one is ws(s):// and there is no WebSocket.
+ */
+export function transportOf(options: IClientOptions, servers: string[]): LinkOptions {
+  const WebSocket = options.WebSocket ??
     (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!ctor) {
+  if (!WebSocket && servers.some((s) => s.startsWith('ws'))) {
     throw new MqttError('no WebSocket implementation: pass one with the WebSocket option ' +
                         "(in Node, e.g. `import WebSocket from 'ws'`)", 'no_websocket');
   }
-  return ctor;
+  return {
+    WebSocket,
+    // As in MQTT.js: the top-level TLS options apply to wss unless wsOptions has its own.
+    wsOptions: { ...pick(options, ['ca', 'cert', 'key', 'rejectUnauthorized']),
+                 ...options.wsOptions },
+    tls: {},
+  };
 }
 
 /** The core's options for `url` and MQTT.js-style `o`; throws MqttError on a bad URL. */
