@@ -7,6 +7,7 @@
 
 import type { ClientStats } from './client.js';
 import { describe, webSocketLink, type Link, type LinkOptions } from './link.js';
+import { socketLink } from './socket.js';
 
 /** An error as the core reports it. */
 export interface CoreError {
@@ -166,7 +167,8 @@ function orNull(r: CoreResult): CoreError | null {
 }
 
 /**
- * One session: the C++ driver, its link (link.ts) and its timer. Events are handed to `onEvent` synchronously, from inside calls into the
+ * One session: the C++ driver, its link (link.ts: a WebSocket, or a TCP/TLS socket in Node)
+ * and its timer. Events are handed to `onEvent` synchronously, from inside calls into the
  * driver: the receiver must queue them and never call back into the driver from there.
  */
 export class CoreDriver {
@@ -246,7 +248,8 @@ export class CoreDriver {
     const m = this.#m;
     const h = this.#h;
     try {
-      this.#link = webSocketLink(url, this.#links, {
+      // parseUrl let through only what the platform has: ws(s):// and, in Node, mqtt(s)://.
+      this.#link = (url.startsWith('ws') ? webSocketLink : socketLink)(url, this.#links, {
         open: () => m.socketOpen(h),
         data: (bytes) => {
           if (!bytes.length) return;

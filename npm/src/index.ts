@@ -6,9 +6,10 @@ import { toCoreOptions, transportOf, type IClientOptions } from './options.js';
 import { loadWasm } from './wasm.js';
 
 /**
- * Connects to the broker at `url` (ws:// or wss://) and keeps the connection up until
- * `end()`. Throws MqttError `invalid_url` for a URL that is not ws(s)://, and `no_websocket`
- * when there is no WebSocket implementation (pass `WebSocket` in Node without one).
+ * Connects to the broker at `url` (ws:// or wss://; in Node also mqtt:// or mqtts://) and
+ * keeps the connection up until `end()`. Throws MqttError `invalid_url` for a URL the
+ * platform cannot open, and `no_websocket` for ws(s):// when there is no WebSocket
+ * implementation (pass `WebSocket` in Node without one).
  */
 export function connect(url: string, options: IClientOptions = {}): MqttClient {
   const core = toCoreOptions(url, options);

@@ -1,14 +1,17 @@
 // Links: what carries the session's bytes for CoreDriver (core.ts). The wasm core sees only
-// bytes, so one interface can cover every transport; here, the WebSocket (ws://, wss://:
-// browsers, and Node with a WebSocket implementation). A link:
-//   - reports open, then data (each chunk valid during the call only), then one close;
+// bytes, so one interface covers every transport: a WebSocket (ws://, wss://: browsers, and
+// Node with a WebSocket implementation) and, in Node only, a TCP or TLS socket (mqtt://,
+// mqtts://). Both behave the same:
+//   - open, then data (each chunk valid during the call only), then one close;
 //   - close(wasOpen, code, why): `code` is a WebSocket close code as the driver expects it
-//     (wasm/src/driver.hpp, socket_closed: anything but 1000 is an abnormal end); wasOpen
+//     (wasm/src/driver.hpp, socket_closed): a socket reports 1000 for an orderly end (the
+//     peer's FIN) and 1006 after an error (ECONNRESET, a TLS alert, ...); wasOpen
 //     false makes it a refused connection (ECONNREFUSED) whatever the code. `why` is what the
 //     platform said went wrong, when it said anything (browsers never do);
-//   - send() copies: the bytes view wasm memory, and a WebSocket keeps what it is given until
-//     it is written;
+//   - send() copies: the bytes view wasm memory, and both a WebSocket and a socket keep what
+//     they are given until it is written;
 //   - after close() nothing is reported any more.
+// The TCP/TLS link is socket.ts.
 
 /** What a link reports to its owner: never from inside the call that opened it. */
 export interface LinkEvents {
@@ -33,7 +36,7 @@ export interface LinkOptions {
   WebSocket?: unknown;
   /** Its third argument (the `ws` package's options). */
   wsOptions?: object;
-  /** TLS options (none yet). */
+  /** tls.connect() options for mqtts://. */
   tls: object;
 }
 

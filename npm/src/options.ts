@@ -5,12 +5,20 @@ import { toBytes, type Payload } from './payload.js';
 import type { Properties, QoS } from './packets.js';
 import type { CoreOptions } from './core.js';
 import type { LinkOptions } from './link.js';
+import { hasSockets } from './socket.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
 
-/** One more broker to fail over to (MQTT.js `servers` shape), or its URL. */
-export type ServerOption = string | { host: string; port?: number; protocol?: 'ws' | 'wss' };
+/**
+ * One more broker to fail over to (MQTT.js `servers` shape), or its URL. Any protocol the
+ * platform has: ws and wss everywhere, mqtt and mqtts in Node. Without `protocol`, the main
+ * URL's; without `port`, the main URL's when the protocol is the same, else the protocol's
+ * default.
+ */
+export type ServerOption =
+  | string
+  | { host: string; port?: number; protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' };
 
 /** PEM text or bytes (a Buffer is a Uint8Array), or several: TLS `ca`, `cert` and `key`. */
 export type TlsData = string | Uint8Array | Array<string | Uint8Array>;
@@ -62,11 +70,14 @@ export interface IClientOptions {
   reconnectPeriod?: number;
   /** Exponential backoff; its initialDelay overrides reconnectPeriod. */
   reconnect?: ReconnectOptions;
-  /** Ms from opening the WebSocket until CONNACK (default 30000). */
+  /** Ms from opening the connection until CONNACK (default 30000). */
   connectTimeout?: number;
   /** More brokers, tried in turn after the URL's. */
   servers?: ServerOption[];
-  /** WebSocket implementation (default: globalThis.WebSocket). In Node < 22 pass `ws`. */
+  /**
+   * WebSocket implementation for ws:// and wss:// (default: globalThis.WebSocket). In
+   * Node < 22 pass `ws`; mqtt:// and mqtts:// need none.
+   */
   WebSocket?: WebSocketConstructor;
   /**
    * ws:// and wss:// in Node: options of the WebSocket constructor (the `ws` package's, e.g.
@@ -74,17 +85,27 @@ export interface IClientOptions {
    * are used too, unless set here.
    */
   wsOptions?: WebSocketOptions;
-  /** wss:// in Node: the certificate authorities to trust instead of Node's default ones. */
+  /**
+   * mqtts:// (and wss:// in Node): the certificate authorities to trust instead of Node's
+   * default ones — e.g. a private CA's certificate (PEM).
+   */
   ca?: TlsData;
-  /** wss:// in Node: the client certificate chain (PEM), with `key`. */
+  /** mqtts:// (and wss:// in Node): the client certificate chain (PEM), with `key`. */
   cert?: TlsData;
-  /** wss:// in Node: the client certificate's private key (PEM). */
+  /** mqtts:// (and wss:// in Node): the client certificate's private key (PEM). */
   key?: TlsData;
   /**
-   * wss:// in Node: false accepts a broker certificate that cannot be verified (self-signed,
-   * unknown CA, wrong host name): only for tests. Default true.
+   * mqtts:// (and wss:// in Node): false accepts a broker certificate that cannot be verified
+   * (self-signed, unknown CA, wrong host name): only for tests. Default true.
    */
   rejectUnauthorized?: boolean;
+  /**
+   * mqtts://: the host name sent in SNI and checked against the broker's certificate
+   * (default: the URL's host, unless it is an IP address).
+   */
+  servername?: string;
+  /** mqtts://: the ALPN protocols to offer (e.g. `['mqtt']`). */
+  ALPNProtocols?: string[] | Uint8Array[] | Uint8Array;
   /** Messages kept while offline or beyond the broker's Receive Maximum (default 1000). */
   maxOfflineQueue?: number;
 }
@@ -93,7 +114,12 @@ function invalidUrl(url: string, why: string): MqttError {
   return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');
 }
 
-/** ws:// or wss:// URL without credentials; the credentials, if any. */
+const defaultPorts: Record<string, string> = { 'mqtt:': '1883', 'mqtts:': '8883' };
+
+/**
+ * A broker URL without credentials, and the credentials, if any: ws:// or wss:// everywhere,
+ * mqtt:// (port 1883 by default) or mqtts:// (8883) in Node. The one place URLs are checked.
+ */
 function parseUrl(url: string): { url: string; username?: string; password?: string } {
   let u: URL;
   try {
@@ -101,9 +127,18 @@ function parseUrl(url: string): { url: string; username?: string; password?: str
   } catch {
     throw invalidUrl(url, 'not a URL');
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-    throw invalidUrl(url, 'mqttws speaks MQTT over WebSocket: use ws:// or wss://');
+  const sockets = hasSockets();
+  if (u.protocol in defaultPorts) {
+    if (!sockets) {
+      throw invalidUrl(url, 'browsers have only WebSocket: use ws:// or wss://');
+    }
+    u.port ||= defaultPorts[u.protocol]!;
+    u.pathname = '';  // no meaning here (a failover entry may inherit the main URL's)
+  } else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+    throw invalidUrl(url, sockets ? 'use mqtt://, mqtts://, ws:// or wss://'
+                                  : 'use ws:// or wss://');
   }
+  if (!u.hostname) throw invalidUrl(url, 'no host');
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   u.username = '';
@@ -114,7 +149,7 @@ function parseUrl(url: string): { url: string; username?: string; password?: str
 function serverUrl(s: ServerOption, base: URL): string {
   if (typeof s === 'string') return parseUrl(s).url;
   const protocol = s.protocol ?? base.protocol.slice(0, -1);
-  const port = s.port ?? (base.port || undefined);
+  const port = s.port ?? (protocol === base.protocol.slice(0, -1) ? base.port : '');
   return parseUrl(`${protocol}://${s.host}${port ? `:${port}` : ''}${base.pathname}`).url;
 }
 
@@ -159,12 +194,12 @@ export function transportOf(options: IClientOptions, servers: string[]): LinkOpt
     throw new MqttError('no WebSocket implementation: pass one with the WebSocket option ' +
                         "(in Node, e.g. `import WebSocket from 'ws'`)", 'no_websocket');
   }
+  const shared = ['ca', 'cert', 'key', 'rejectUnauthorized'];
   return {
     WebSocket,
     // As in MQTT.js: the top-level TLS options apply to wss unless wsOptions has its own.
-    wsOptions: { ...pick(options, ['ca', 'cert', 'key', 'rejectUnauthorized']),
-                 ...options.wsOptions },
-    tls: {},
+    wsOptions: { ...pick(options, shared), ...options.wsOptions },
+    tls: pick(options, [...shared, 'servername', 'ALPNProtocols']),
   };
 }
 
