@@ -7,8 +7,9 @@
 import { TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions, type WebSocketConstructor,
+  coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions,
 } from './options.js';
+import type { LinkOptions } from './link.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
   IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IDisconnectPacket, IAuthPacket,
@@ -157,17 +158,17 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #endCallbacks: EndCallback[] = [];
   #failed: MqttError | undefined;
   #core: CoreOptions;
-  #webSocket: WebSocketConstructor;
+  #links: LinkOptions;
   #lastId = 0;
   #queueFullReported = false;
   #unwatch: (() => void) | undefined;
   #reauth: { resolve: () => void; reject: (e: MqttError) => void } | undefined;
 
   /** @internal Use {@link connect}. */
-  constructor(core: CoreOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
+  constructor(core: CoreOptions, links: LinkOptions, options: IClientOptions) {
     super();
     this.#core = core;
-    this.#webSocket = webSocket;
+    this.#links = links;
     this.options = Object.freeze({
       ...options,
       clientId: core.clientId,
@@ -193,7 +194,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     if (this.#ending) return;  // end() before the wasm loaded: never start
     const o = this.options;
     const hooked = o.beforeConnect !== undefined || o.transformWsUrl !== undefined;
-    const driver = new CoreDriver(m, this.#webSocket, (e) => this.#enqueue(e),
+    const driver = new CoreDriver(m, this.#links, (e) => this.#enqueue(e),
       hooked ? (url) => this.#beforeOpen(url) : undefined,
       (error) => this.#enqueue({
         type: 'failed',

@@ -1,11 +1,15 @@
 // The wasm core as this package uses it: the types of its Embind surface (declared in C++,
 // wasm/src/bindings.cpp and wasm/src/driver.hpp; Emscripten 3.1.6 cannot emit them) and
-// CoreDriver, which gives one driver its host — the WebSocket and the timer — and turns what
-// the driver hands over into events for the MQTT.js-shaped wrapper. Internal: only the
+// CoreDriver, which gives one driver its host — the link (link.ts) and the timer — and turns
+// what the driver hands over into events for the MQTT.js-shaped wrapper. Internal: only the
 // wrapper in this package talks to it. No MQTT encoding lives here: options, properties and
 // events cross the boundary as plain objects, payloads and socket bytes as typed_memory_view.
 
 import type { ClientStats } from './client.js';
+import { describe, webSocketLink, type Link, type LinkOptions } from './link.js';
+import { socketLink } from './socket.js';
+
+const noop = () => {};
 
 /** An error as the core reports it. */
 export interface CoreError {
@@ -170,37 +174,22 @@ export interface CoreModule {
 
 // ---- one driver and its host -----------------------------------------------------------------
 
-type WebSocketLike = {
-  binaryType: string;
-  readyState: number;
-  onopen: unknown;
-  onmessage: unknown;
-  onerror: unknown;
-  onclose: unknown;
-  send(data: Uint8Array): void;
-  close(code: number): void;
-};
-
-export type WebSocketCtor = new (url: string, protocol: string) => WebSocketLike;
-
-const encoder = new TextEncoder();
-const noop = () => {};
-
 function orNull(r: CoreResult): CoreError | null {
   return typeof r === 'number' ? null : r;
 }
 
 /**
- * One session: the C++ driver, its WebSocket and its timer. Events are handed to `onEvent`
- * synchronously, from inside calls into the driver: the receiver must queue them and never
- * call back into the driver from there.
+ * One session: the C++ driver, its link (link.ts: a WebSocket, or a TCP/TLS socket in Node)
+ * and its timer. Events are handed to `onEvent` synchronously, from inside calls into the
+ * driver: the receiver must queue them and never call back into the driver from there.
  */
 export class CoreDriver {
   #m: CoreModule;
   #h: Handle;
-  #ctor: WebSocketCtor;
-  #onEvent: (e: CoreEvent) => void;
-  #socket: WebSocketLike | undefined;
+  #links: LinkOptions;
+  #link: Link | undefined;
+  /** What the platform said about the last link's failure, for the disconnect it causes. */
+  #why: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deleted = false;
   #beforeOpen: ((url: string) => string | Promise<string>) | undefined;
@@ -211,33 +200,22 @@ export class CoreDriver {
   #view: Uint8Array | undefined;
 
   /**
-   * `beforeOpen`, when given, runs before every socket is opened and names the URL to open
+   * `beforeOpen`, when given, runs before every link is opened and names the URL to open
    * (it may refresh credentials with setCredentials() first); when it throws or rejects,
    * `onHookError` gets the error and the attempt counts as failed (the backoff applies).
    */
-  constructor(m: CoreModule, webSocket: unknown, onEvent: (e: CoreEvent) => void,
+  constructor(m: CoreModule, links: LinkOptions, onEvent: (e: CoreEvent) => void,
               beforeOpen?: (url: string) => string | Promise<string>,
               onHookError: (error: unknown) => void = noop) {
     this.#m = m;
-    this.#ctor = webSocket as WebSocketCtor;
-    this.#onEvent = onEvent;
+    this.#links = links;
     this.#beforeOpen = beforeOpen;
     this.#onHookError = onHookError;
     const self = this;
     this.#h = m.createDriver({
       open: (url) => self.#open(url),
-      send: (bytes) => {
-        const ws = self.#socket;
-        if (!ws || ws.readyState !== 1) return;
-        // A copy: the view is into wasm memory, and a WebSocket may keep what it is given.
-        // Nothing may throw back into the driver (it would unwind C++ frames): a send that
-        // fails is a connection about to report its close.
-        try {
-          ws.send(bytes.slice());
-        } catch {
-          // the close event follows
-        }
-      },
+      // Never throws back into the driver (it would unwind C++ frames); the link copies.
+      send: (bytes) => self.#link?.send(bytes),
       close: () => self.#close(),
       timer: (ms) => {
         clearTimeout(self.#timer);
@@ -266,7 +244,15 @@ export class CoreDriver {
         const subs = subscriptions.length === 1 ? [subscriptions[0]!] : Array.from(subscriptions);
         onEvent({ type: 'message', packet, subscriptions: subs });
       },
-      event: (e) => onEvent(e),
+      event: (e) => {
+        // The core names the failure (ECONNREFUSED, ECONNRESET, EINVAL); the platform's words
+        // (a certificate problem, a DNS failure) are added to its message.
+        if (e.type === 'disconnect' && e.error && self.#why) {
+          e.error.message += `: ${self.#why}`;
+          self.#why = undefined;
+        }
+        onEvent(e);
+      },
     });
   }
 
@@ -285,7 +271,7 @@ export class CoreDriver {
     this.#close();
     const hook = this.#beforeOpen;
     if (!hook) return this.#connect(url);
-    // The hook may be asynchronous (a token refresh): the driver is told the socket exists
+    // The hook may be asynchronous (a token refresh): the driver is told the link exists
     // now, and hears of it again when it opens or fails. A close or a newer open meanwhile
     // makes this attempt stale: its result is dropped.
     const attempt = this.#attempt;
@@ -295,6 +281,7 @@ export class CoreDriver {
       if (current() && !this.#connect(final)) fail();
     }, (error: unknown) => {
       if (!current()) return;
+      this.#why = describe(error);
       this.#onHookError(error);
       fail();
     });
@@ -302,56 +289,36 @@ export class CoreDriver {
   }
 
   #connect(url: string): boolean {
-    let ws: WebSocketLike;
-    try {
-      ws = new this.#ctor(url, 'mqtt');
-    } catch {
-      return false;  // invalid URL: the constructor throws
-    }
-    // Node's `ws` hands a Buffer without a copy into an ArrayBuffer; browsers know only
-    // 'blob' and 'arraybuffer' (and ignore other values).
-    try {
-      ws.binaryType = 'nodebuffer';
-    } catch {
-      // a WebSocket that throws on unknown types
-    }
-    if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
-    let opened = false;
+    this.#why = undefined;
     const m = this.#m;
     const h = this.#h;
-    ws.onopen = () => {
-      opened = true;
-      m.socketOpen(h);
-    };
-    ws.onmessage = (event: { data: ArrayBuffer | Uint8Array | string }) => {
-      // Text frames are not MQTT: the decoder rejects them.
-      const data = typeof event.data === 'string' ? encoder.encode(event.data)
-        : event.data instanceof Uint8Array ? event.data : new Uint8Array(event.data);
-      if (!data.length) return;
-      this.#stage(data);
-      m.socketData(h, data.length);
-    };
-    ws.onerror = noop;  // a close event always follows
-    ws.onclose = (event: { code: number }) => {
-      this.#socket = undefined;
-      m.socketClosed(h, opened, event.code);
-    };
-    this.#socket = ws;
+    try {
+      // parseUrl let through only what the platform has: ws(s):// and, in Node, mqtt(s)://.
+      this.#link = (url.startsWith('ws') ? webSocketLink : socketLink)(url, this.#links, {
+        open: () => m.socketOpen(h),
+        data: (bytes) => {
+          if (!bytes.length) return;
+          this.#stage(bytes);
+          m.socketData(h, bytes.length);
+        },
+        close: (wasOpen, code, why) => {
+          this.#link = undefined;
+          this.#why = why;
+          m.socketClosed(h, wasOpen, code);
+        },
+      });
+    } catch (e) {
+      this.#why = describe(e);
+      return false;  // the driver reports EINVAL: an invalid URL or options the platform refused
+    }
     return true;
   }
 
   #close(): void {
     this.#attempt++;
-    const ws = this.#socket;
-    if (!ws) return;
-    this.#socket = undefined;
-    // Handlers stay installed as no-ops: Node's `ws` throws on an 'error' nobody listens to.
-    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = noop;
-    try {
-      ws.close(1000);
-    } catch {
-      // already closing
-    }
+    const link = this.#link;
+    this.#link = undefined;
+    link?.close();
   }
 
   connect(o: CoreOptions): CoreError | null {

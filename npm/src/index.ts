@@ -2,17 +2,18 @@
 // native apps (compiled to WebAssembly). API shaped like MQTT.js.
 
 import { MqttClient } from './client.js';
-import { toCoreOptions, webSocketOf, type IClientOptions } from './options.js';
+import { toCoreOptions, transportOf, type IClientOptions } from './options.js';
 import { loadWasm } from './wasm.js';
 
 /**
- * Connects to the broker at `url` (ws:// or wss://) and keeps the connection up until
- * `end()`. Throws MqttError `invalid_url` for a URL that is not ws(s)://, and `no_websocket`
- * when there is no WebSocket implementation (pass `WebSocket` in Node without one).
+ * Connects to the broker at `url` (ws:// or wss://; in Node also mqtt:// or mqtts://) and
+ * keeps the connection up until `end()`. Throws MqttError `invalid_url` for a URL the
+ * platform cannot open, and `no_websocket` for ws(s):// when there is no WebSocket
+ * implementation (pass `WebSocket` in Node without one).
  */
 export function connect(url: string, options: IClientOptions = {}): MqttClient {
   const core = toCoreOptions(url, options);
-  return new MqttClient(core, webSocketOf(options), options);
+  return new MqttClient(core, transportOf(options, core.servers), options);
 }
 
 /**
@@ -51,6 +52,7 @@ export type {
   SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
 export type {
-  IClientOptions, ReconnectOptions, ServerOption, WebSocketConstructor,
+  IClientOptions, ReconnectOptions, ServerOption, TlsData, WebSocketConstructor,
+  WebSocketOptions,
 } from './options.js';
 export type * from './packets.js';

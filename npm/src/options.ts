@@ -4,12 +4,35 @@ import { MqttError } from './errors.js';
 import { toBytes, type Payload } from './payload.js';
 import type { Properties, QoS } from './packets.js';
 import type { CoreOptions } from './core.js';
+import type { LinkOptions } from './link.js';
+import { hasSockets } from './socket.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
 
-/** One more broker to fail over to (MQTT.js `servers` shape), or its URL. */
-export type ServerOption = string | { host: string; port?: number; protocol?: 'ws' | 'wss' };
+/**
+ * One more broker to fail over to (MQTT.js `servers` shape), or its URL. Any protocol the
+ * platform has: ws and wss everywhere, mqtt and mqtts in Node. Without `protocol`, the main
+ * URL's; without `port`, the main URL's when the protocol is the same, else the protocol's
+ * default.
+ */
+export type ServerOption =
+  | string
+  | { host: string; port?: number; protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' };
+
+/** PEM text or bytes (a Buffer is a Uint8Array), or several: TLS `ca`, `cert` and `key`. */
+export type TlsData = string | Uint8Array | Array<string | Uint8Array>;
+
+/**
+ * Options for the WebSocket constructor, passed as its third argument: in Node, the `ws`
+ * package's (`headers`, `ca`, `cert`, `key`, `rejectUnauthorized`, ...). Browsers' WebSocket
+ * takes none.
+ */
+export interface WebSocketOptions {
+  /** Extra HTTP headers of the upgrade request (e.g. `Authorization`). */
+  headers?: Record<string, string>;
+  [option: string]: unknown;
+}
 
 export interface ReconnectOptions {
   /** First delay in ms (default: reconnectPeriod, i.e. 1000). */
@@ -47,12 +70,42 @@ export interface IClientOptions {
   reconnectPeriod?: number;
   /** Exponential backoff; its initialDelay overrides reconnectPeriod. */
   reconnect?: ReconnectOptions;
-  /** Ms from opening the WebSocket until CONNACK (default 30000). */
+  /** Ms from opening the connection until CONNACK (default 30000). */
   connectTimeout?: number;
   /** More brokers, tried in turn after the URL's. */
   servers?: ServerOption[];
-  /** WebSocket implementation (default: globalThis.WebSocket). In Node < 22 pass `ws`. */
+  /**
+   * WebSocket implementation for ws:// and wss:// (default: globalThis.WebSocket). In
+   * Node < 22 pass `ws`; mqtt:// and mqtts:// need none.
+   */
   WebSocket?: WebSocketConstructor;
+  /**
+   * ws:// and wss:// in Node: options of the WebSocket constructor (the `ws` package's, e.g.
+   * `headers`). For wss, `ca`, `cert`, `key` and `rejectUnauthorized` given at the top level
+   * are used too, unless set here.
+   */
+  wsOptions?: WebSocketOptions;
+  /**
+   * mqtts:// (and wss:// in Node): the certificate authorities to trust instead of Node's
+   * default ones — e.g. a private CA's certificate (PEM).
+   */
+  ca?: TlsData;
+  /** mqtts:// (and wss:// in Node): the client certificate chain (PEM), with `key`. */
+  cert?: TlsData;
+  /** mqtts:// (and wss:// in Node): the client certificate's private key (PEM). */
+  key?: TlsData;
+  /**
+   * mqtts:// (and wss:// in Node): false accepts a broker certificate that cannot be verified
+   * (self-signed, unknown CA, wrong host name): only for tests. Default true.
+   */
+  rejectUnauthorized?: boolean;
+  /**
+   * mqtts://: the host name sent in SNI and checked against the broker's certificate
+   * (default: the URL's host, unless it is an IP address).
+   */
+  servername?: string;
+  /** mqtts://: the ALPN protocols to offer (e.g. `['mqtt']`). */
+  ALPNProtocols?: string[] | Uint8Array[] | Uint8Array;
   /**
    * Most messages kept while offline or beyond the broker's Receive Maximum (default: no
    * bound by count; {@link IClientOptions.maxQueuedBytes} bounds the queue).
@@ -78,7 +131,7 @@ export interface IClientOptions {
    */
   beforeConnect?: (options: Readonly<IClientOptions>) =>
     Promise<{ username?: string; password?: string | Uint8Array; url?: string } | void>;
-  /** MQTT.js: the URL of each WebSocket, from the broker URL (after beforeConnect). */
+  /** MQTT.js: the URL each connection attempt opens, from the broker URL (after beforeConnect). */
   transformWsUrl?: (url: string, options: Readonly<IClientOptions>, client: unknown) => string;
   /**
    * MQTT 5 enhanced authentication (MQTT.js name): `properties.authenticationMethod` and
@@ -102,7 +155,13 @@ function invalidUrl(url: string, why: string): MqttError {
   return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');
 }
 
-/** ws:// or wss:// URL without credentials; the credentials, if any. Throws MqttError invalid_url. */
+const defaultPorts: Record<string, string> = { 'mqtt:': '1883', 'mqtts:': '8883' };
+
+/**
+ * A broker URL without credentials, and the credentials, if any: ws:// or wss:// everywhere,
+ * mqtt:// (port 1883 by default) or mqtts:// (8883) in Node. The one place URLs are checked:
+ * throws MqttError invalid_url.
+ */
 export function parseUrl(url: string): { url: string; username?: string; password?: string } {
   let u: URL;
   try {
@@ -110,9 +169,18 @@ export function parseUrl(url: string): { url: string; username?: string; passwor
   } catch {
     throw invalidUrl(url, 'not a URL');
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-    throw invalidUrl(url, 'mqttws speaks MQTT over WebSocket: use ws:// or wss://');
+  const sockets = hasSockets();
+  if (u.protocol in defaultPorts) {
+    if (!sockets) {
+      throw invalidUrl(url, 'browsers have only WebSocket: use ws:// or wss://');
+    }
+    u.port ||= defaultPorts[u.protocol]!;
+    u.pathname = '';  // no meaning here (a failover entry may inherit the main URL's)
+  } else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+    throw invalidUrl(url, sockets ? 'use mqtt://, mqtts://, ws:// or wss://'
+                                  : 'use ws:// or wss://');
   }
+  if (!u.hostname) throw invalidUrl(url, 'no host');
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   u.username = '';
@@ -123,7 +191,7 @@ export function parseUrl(url: string): { url: string; username?: string; passwor
 function serverUrl(s: ServerOption, base: URL): string {
   if (typeof s === 'string') return parseUrl(s).url;
   const protocol = s.protocol ?? base.protocol.slice(0, -1);
-  const port = s.port ?? (base.port || undefined);
+  const port = s.port ?? (protocol === base.protocol.slice(0, -1) ? base.port : '');
   return parseUrl(`${protocol}://${s.host}${port ? `:${port}` : ''}${base.pathname}`).url;
 }
 
@@ -147,15 +215,34 @@ function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 52);
 }
 
-/** The WebSocket constructor to use; throws MqttError no_websocket when there is none. */
-export function webSocketOf(options: IClientOptions): WebSocketConstructor {
-  const ctor = options.WebSocket ??
+/** The options in `o` whose names are in `names` and that are set. */
+function pick(o: object, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    const v = (o as Record<string, unknown>)[n];
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}
+
+/**
+ * What the client's links are opened with, for connections to `servers` (the core's, checked
+ * by parseUrl). Throws MqttError no_websocket when one is ws(s):// and there is no WebSocket.
+ */
+export function transportOf(options: IClientOptions, servers: string[]): LinkOptions {
+  const WebSocket = options.WebSocket ??
     (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!ctor) {
+  if (!WebSocket && servers.some((s) => s.startsWith('ws'))) {
     throw new MqttError('no WebSocket implementation: pass one with the WebSocket option ' +
                         "(in Node, e.g. `import WebSocket from 'ws'`)", 'no_websocket');
   }
-  return ctor;
+  const shared = ['ca', 'cert', 'key', 'rejectUnauthorized'];
+  return {
+    WebSocket,
+    // As in MQTT.js: the top-level TLS options apply to wss unless wsOptions has its own.
+    wsOptions: { ...pick(options, shared), ...options.wsOptions },
+    tls: pick(options, [...shared, 'servername', 'ALPNProtocols']),
+  };
 }
 
 /** The core's options for `url` and MQTT.js-style `o`; throws MqttError on a bad URL. */

@@ -1,8 +1,11 @@
 // A real mosquitto for the tests: a websockets listener on a free loopback port, in a fresh
 // temporary directory. mosquitto 2.0's websockets listeners ignore the bind address, so the
-// broker requires a password (allow_anonymous false) — nothing else can use it.
+// broker requires a password (allow_anonymous false) — nothing else can use it. With
+// { tls: true } it also listens with TLS (mqtts, wss, and mqtts requiring a client
+// certificate), with a throwaway CA and certificates made by the openssl CLI (makeCerts).
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -35,17 +38,56 @@ function canConnect(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A throwaway CA, a server certificate it signed (for localhost and 127.0.0.1) and a client
+ * certificate it signed, made with the openssl CLI into `dir` (files 0644: mosquitto runs as
+ * user "mosquitto"). Returns the files' paths and PEM texts: { caFile, ca, serverCertFile,
+ * serverKeyFile, serverCert, serverKey, clientCert, clientKey }.
+ */
+function makeCerts(dir) {
+  const file = (name) => path.join(dir, name);
+  const openssl = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2',
+          '-subj', '/CN=mqttws test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
+          '-addext', 'keyUsage=critical,keyCertSign');
+  const issue = (name, cn, extensions) => {
+    fs.writeFileSync(file(`${name}.ext`), extensions);
+    openssl('req', ...ec, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`),
+            '-subj', `/CN=${cn}`);
+    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'),
+            '-CAkey', file('ca.key'), '-set_serial', `0x${crypto.randomBytes(8).toString('hex')}`,
+            '-days', '2', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
+  };
+  issue('server', 'localhost',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  issue('client', 'mqttws test client', 'extendedKeyUsage=clientAuth\n');
+  for (const f of fs.readdirSync(dir)) fs.chmodSync(file(f), 0o644);
+  const read = (name) => fs.readFileSync(file(name), 'utf8');
+  return {
+    caFile: file('ca.crt'), serverCertFile: file('server.crt'), serverKeyFile: file('server.key'),
+    ca: read('ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'),
+    clientCert: read('client.crt'), clientKey: read('client.key'),
+  };
+}
+
 class Broker {
-  /** Starts a broker; `persistence` keeps sessions and queued messages across restarts. */
-  static async start({ persistence = false, extraConfig = [] } = {}) {
-    const b = new Broker(await freePort(), await freePort(), persistence, extraConfig);
+  /**
+   * Starts a broker; `persistence` keeps sessions and queued messages across restarts; `tls`
+   * adds the TLS listeners (tlsPort: mqtts, wssPort: wss, mtlsPort: mqtts with a client
+   * certificate required) and `certs` (makeCerts).
+   */
+  static async start({ persistence = false, extraConfig = [], tls = false } = {}) {
+    const ports = [];
+    for (let i = 0; i < (tls ? 5 : 2); i++) ports.push(await freePort());
+    const b = new Broker(ports, persistence, extraConfig);
     await b.#launch();
     return b;
   }
 
   #child = null;
 
-  constructor(port, tcpPort, persistence, extraConfig = []) {
+  constructor([port, tcpPort, tlsPort, wssPort, mtlsPort], persistence, extraConfig = []) {
     this.port = port;
     this.tcpPort = tcpPort;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttws-broker-'));
@@ -53,6 +95,19 @@ class Broker {
     const passwd = path.join(this.dir, 'passwd');
     execFileSync('mosquitto_passwd', ['-c', '-b', passwd, USERNAME, PASSWORD]);
     fs.chmodSync(passwd, 0o644);
+    const tlsListeners = [];
+    if (tlsPort) {
+      this.tlsPort = tlsPort;
+      this.wssPort = wssPort;
+      this.mtlsPort = mtlsPort;
+      this.certs = makeCerts(this.dir);
+      const files = [`certfile ${this.certs.serverCertFile}`, `keyfile ${this.certs.serverKeyFile}`];
+      tlsListeners.push(
+        `listener ${tlsPort} 127.0.0.1`, 'protocol mqtt', ...files,
+        `listener ${wssPort} 127.0.0.1`, 'protocol websockets', ...files,
+        `listener ${mtlsPort} 127.0.0.1`, 'protocol mqtt', ...files,
+        `cafile ${this.certs.caFile}`, 'require_certificate true');
+    }
     const conf = [
       'per_listener_settings false',
       'allow_anonymous false',
@@ -69,12 +124,19 @@ class Broker {
       'protocol mqtt',
       `listener ${port} 127.0.0.1`,
       'protocol websockets',
+      ...tlsListeners,
       '',
     ].join('\n');
     this.passwordFile = passwd;
     this.config = path.join(this.dir, 'mosquitto.conf');
     fs.writeFileSync(this.config, conf, { mode: 0o644 });
     this.url = `ws://127.0.0.1:${port}`;
+    /** Its URL for each transport (mqtts and wss only with { tls: true }). */
+    this.urls = { ws: this.url, mqtt: `mqtt://127.0.0.1:${tcpPort}` };
+    if (tlsPort) {
+      this.urls.mqtts = `mqtts://127.0.0.1:${tlsPort}`;
+      this.urls.wss = `wss://127.0.0.1:${wssPort}`;
+    }
     this.username = USERNAME;
     this.password = PASSWORD;
   }
@@ -137,8 +199,10 @@ class Broker {
     this.#child = spawn('mosquitto', ['-c', this.config], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    const ports = [this.port, this.tcpPort, this.tlsPort, this.wssPort, this.mtlsPort]
+      .filter(Boolean);
     for (let i = 0; i < 200; i++) {
-      if (await canConnect(this.port)) return;
+      if ((await Promise.all(ports.map(canConnect))).every(Boolean)) return;
       const done = await Promise.race([exited.then(() => true), sleep(25).then(() => false)]);
       if (done) break;
     }
@@ -168,4 +232,4 @@ class Broker {
   }
 }
 
-module.exports = { Broker, USERNAME, PASSWORD };
+module.exports = { Broker, makeCerts, USERNAME, PASSWORD };

@@ -74,8 +74,8 @@ describe('connect', () => {
 });
 
 describe('connect argument errors', () => {
-  test('a URL that is not ws:// or wss:// throws invalid_url', () => {
-    expect(() => mqttws.connect('mqtt://127.0.0.1:1883', { WebSocket }))
+  test('a URL that is not mqtt(s):// or ws(s):// throws invalid_url', () => {
+    expect(() => mqttws.connect('http://127.0.0.1:1883', { WebSocket }))
       .toThrow(expect.objectContaining({ name: 'MqttError', code: 'invalid_url' }));
   });
 

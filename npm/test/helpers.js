@@ -16,6 +16,21 @@ function connectTo(broker, options = {}) {
   return mqttws.connectAsync(broker.url, { ...broker.auth, WebSocket, ...options });
 }
 
+/**
+ * How to reach `broker` over `transport` ('mqtt', 'mqtts', 'ws' or 'wss'; the TLS ones need
+ * a broker started with { tls: true }): its URL and the options that trust its CA.
+ */
+function over(broker, transport) {
+  const ca = broker.certs?.ca;
+  const options = {
+    mqtt: {},
+    mqtts: { ca },
+    ws: { WebSocket },
+    wss: { WebSocket, wsOptions: { ca } },
+  }[transport];
+  return { url: broker.urls[transport], options };
+}
+
 /** Resolves with the arguments of the next `event` of `emitter`. */
 function next(emitter, event) {
   return new Promise((resolve) => emitter.once(event, (...args) => resolve(args)));
@@ -106,10 +121,17 @@ function useBroker(options) {
     ctx.clients.push(c);
     return c;
   };
+  /** Like connect, over `transport` (see over()). */
+  ctx.connectOver = async (transport, options = {}) => {
+    const { url, options: reach } = over(ctx.broker, transport);
+    const c = await mqttws.connectAsync(url, { ...ctx.broker.auth, ...reach, ...options });
+    ctx.clients.push(c);
+    return c;
+  };
   return ctx;
 }
 
 module.exports = {
-  mqttws, WebSocket, Broker, uniqueTopic, connectTo, next, messages, within, until, text, sleep,
-  useBroker, gatedWebSocket,
+  mqttws, WebSocket, Broker, uniqueTopic, connectTo, over, next, messages, within, until, text,
+  sleep, useBroker, gatedWebSocket,
 };

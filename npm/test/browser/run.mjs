@@ -1,6 +1,7 @@
 // Browser test: headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no
 // browser download) loads page.html, which imports dist/index.mjs, connects to a real
-// mosquitto over ws, subscribes with a wildcard, publishes and checks the round trip.
+// mosquitto over ws, subscribes with a wildcard, publishes and checks the round trip, then
+// that mqtt:// and mqtts:// are refused with a clear invalid_url error.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -61,9 +62,20 @@ try {
   if (JSON.stringify(r.message) !== JSON.stringify(expected)) {
     throw new Error(`round trip mismatch: got ${JSON.stringify(r.message)}, want ${JSON.stringify(expected)}`);
   }
+  const refusal = (url) => ({
+    url,
+    error: {
+      name: 'MqttError', code: 'invalid_url',
+      message: `invalid broker URL "${url}": browsers have only WebSocket: use ws:// or wss://`,
+    },
+  });
+  const refused = [refusal('mqtt://127.0.0.1:1883'), refusal('mqtts://127.0.0.1')];
+  if (JSON.stringify(r.refused) !== JSON.stringify(refused)) {
+    throw new Error(`mqtt(s):// not refused as expected: got ${JSON.stringify(r.refused)}, want ${JSON.stringify(refused)}`);
+  }
   if (r.hasBuffer || r.hasProcess) throw new Error('the page has Node globals: the test proves nothing');
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-  console.log(`browser test passed: ${r.message.topic} = ${r.message.text} (Chromium ${context.browser()?.version() ?? ''})`);
+  console.log(`browser test passed: ${r.message.topic} = ${r.message.text}, mqtt(s):// refused (Chromium ${context.browser()?.version() ?? ''})`);
   failed = false;
 } catch (e) {
   console.error(`browser test FAILED: ${e.message}`);

@@ -15,7 +15,19 @@ const WebSocket = require(process.env.MQTTWS_WS_MODULE);
   const result = await got;
   await client.endAsync();
   if (result !== 'install/cjs/x=from require') throw new Error(`unexpected ${result}`);
-  console.log('require("mqttws"): ok');
+
+  // mqtt:// in Node: TCP, no WebSocket needed.
+  const tcp = await connectAsync(process.env.MQTTWS_TCP_URL, {
+    username: process.env.MQTTWS_USERNAME, password: process.env.MQTTWS_PASSWORD,
+  });
+  await tcp.subscribeAsync('install/cjs-tcp', { qos: 1 });
+  const gotTcp = new Promise((resolve) => tcp.once('message', (topic, payload) =>
+    resolve(`${topic}=${new TextDecoder().decode(payload)}`)));
+  await tcp.publishAsync('install/cjs-tcp', 'over tcp', { qos: 1 });
+  const resultTcp = await gotTcp;
+  await tcp.endAsync();
+  if (resultTcp !== 'install/cjs-tcp=over tcp') throw new Error(`unexpected ${resultTcp}`);
+  console.log('require("mqttws"): ok (ws://, mqtt://)');
 })().catch((e) => {
   console.error(e);
   process.exit(1);

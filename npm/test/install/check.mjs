@@ -13,4 +13,16 @@ await client.publishAsync('install/esm/y', 'from import', { qos: 2 });
 const result = await got;
 await client.endAsync();
 if (result !== 'install/esm/y=from import qos2') throw new Error(`unexpected ${result}`);
-console.log('import "mqttws": ok');
+
+// mqtt:// in Node: TCP, no WebSocket needed.
+const tcp = await connectAsync(process.env.MQTTWS_TCP_URL, {
+  username: process.env.MQTTWS_USERNAME, password: process.env.MQTTWS_PASSWORD,
+});
+await tcp.subscribeAsync('install/esm-tcp', { qos: 2 });
+const gotTcp = new Promise((resolve) => tcp.once('message', (topic, payload) =>
+  resolve(`${topic}=${new TextDecoder().decode(payload)}`)));
+await tcp.publishAsync('install/esm-tcp', 'over tcp', { qos: 2 });
+const resultTcp = await gotTcp;
+await tcp.endAsync();
+if (resultTcp !== 'install/esm-tcp=over tcp') throw new Error(`unexpected ${resultTcp}`);
+console.log('import "mqttws": ok (ws://, mqtt://)');

@@ -25,3 +25,13 @@ export function wire(url: string): MqttClient {
   void s;
   return client;
 }
+
+/** The Node transports' options, as MQTT.js names them. */
+export function secure(ca: string, headers: Record<string, string>): MqttClient[] {
+  const tls: IClientOptions = { ca, rejectUnauthorized: true, servername: 'broker.example' };
+  return [
+    connect('mqtts://broker.example', tls),
+    connect('wss://broker.example/mqtt', { wsOptions: { headers, ca: new Uint8Array(0) } }),
+    connect('mqtt://broker.example', { servers: [{ host: 'backup.example', protocol: 'mqtts' }] }),
+  ];
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Package install test: `npm install build/mqttws-*.tgz` into an empty folder, then use it
-# from CommonJS, from an ES module (both against a real mosquitto) and from TypeScript
+# from CommonJS, from an ES module (both against a real mosquitto, over ws:// and mqtt://) and
+# from TypeScript
 # (type check with the package's declarations). Usage: run.sh <mqttws-x.y.z.tgz>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,8 +24,8 @@ node --input-type=commonjs -e '
   const { spawnSync } = require("node:child_process");
   (async () => {
     const b = await Broker.start();
-    const env = { ...process.env, MQTTWS_URL: b.url, MQTTWS_USERNAME: b.username,
-                  MQTTWS_PASSWORD: b.password };
+    const env = { ...process.env, MQTTWS_URL: b.url, MQTTWS_TCP_URL: b.urls.mqtt,
+                  MQTTWS_USERNAME: b.username, MQTTWS_PASSWORD: b.password };
     let rc = 0;
     for (const f of ["check.cjs", "check.mjs"]) {
       rc ||= spawnSync(process.execPath, [f], { stdio: "inherit", env }).status;
