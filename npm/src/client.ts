@@ -462,6 +462,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       if (typeof r === 'number') {
         this.#lastId = r;
         this.#queueFullReported = false;
+      } else if (r.code === 'queue_full') {
+        this.#queueFull();  // decided now: bursts are told apart in publish order
       }
       return r;
     }, (e) => {
@@ -475,22 +477,23 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       };
       if (e.reasonString) packet.properties = { reasonString: e.reasonString };
       callback?.(undefined, packet);
-    }, (error) => {
-      if (error.code === 'queue_full') this.#queueFull();
-      callback?.(error);
-    });
+    }, (error) => callback?.(error));
     return this;
   }
 
-  /** A publish found the queue full: one `error` event per burst, callback or not. */
+  /**
+   * A publish found the queue full: one `error` event per burst (until a publish is accepted
+   * again), callback or not; emitted from a microtask, like the refusal itself.
+   */
   #queueFull(): void {
     if (this.#queueFullReported) return;
     this.#queueFullReported = true;
     const s = this.stats();
-    this.emit('error', new MqttError(
+    const error = new MqttError(
       `outgoing queue full (${s.queued} messages, ${s.queuedBytes} bytes; maxQueuedBytes ` +
       `${this.options.maxQueuedBytes ?? defaultMaxQueuedBytes}): publishes fail with ` +
-      'queue_full until it drains', 'queue_full'));
+      'queue_full until it drains', 'queue_full');
+    queueMicrotask(() => this.emit('error', error));
   }
 
   /** Promise form of {@link publish}: the acknowledgement (undefined for QoS 0). */
