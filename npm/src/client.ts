@@ -95,7 +95,7 @@ export type SubscribeCallback = (error?: MqttError, granted?: ISubscriptionGrant
 export type UnsubscribeCallback = (error?: MqttError, packet?: IUnsubackPacket) => void;
 export type EndCallback = (error?: Error) => void;
 
-type QueuedEvent = CoreEvent | { type: 'ended' } | { type: 'failed'; error: MqttError };
+type QueuedEvent = CoreEvent | { type: 'ended' };
 
 interface Waiting {
   run: (driver: CoreDriver) => void;
@@ -195,12 +195,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const o = this.options;
     const hooked = o.beforeConnect !== undefined || o.transformWsUrl !== undefined;
     const driver = new CoreDriver(m, this.#links, (e) => this.#enqueue(e),
-      hooked ? (url) => this.#beforeOpen(url) : undefined,
-      (error) => this.#enqueue({
-        type: 'failed',
-        error: error instanceof MqttError ? error
-          : new MqttError(`beforeConnect failed: ${String(error)}`, 'before_connect_failed'),
-      }));
+      hooked ? (url) => this.#beforeOpen(url) : undefined);
     const error = driver.connect(this.#core);
     if (error) {
       driver.delete();
@@ -347,9 +342,6 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
         this.emit(sent ? 'packetsend' : 'packetreceive', packet as unknown as IPacket);
         break;
       }
-      case 'failed':
-        this.emit('error', e.error);
-        break;
       case 'ended':
         this.#finishEnd();
         break;
@@ -633,11 +625,22 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   /**
    * Connects again at once, the backoff reset: while waiting to reconnect the attempt starts
    * now; a connection (or an attempt) under way is closed first (with DISCONNECT, so no will
-   * is published) and nothing pending fails — in-flight messages are resent. After end()
-   * it starts a new session with the same options (the ended session's subscriptions are
-   * not restored). Browsers do this by themselves on the `online` event.
+   * is published) and nothing pending fails — in-flight messages are resent. After end(), or
+   * once the session gave up by itself (e.g. a refused password), it starts a new session
+   * with the same options (the old session's subscriptions are not restored). Browsers do this by themselves on the `online` event.
    */
   reconnect(): this {
+    const gaveUp = !this.#ending && this.#driver?.closed === true;
+    if (gaveUp) {
+      // The session ended by itself (a refusal that would repeat, reconnecting off): a new one.
+      this.#unwatch?.();
+      this.#unwatch = undefined;
+      this.#driver!.delete();
+      this.#driver = undefined;
+      this.disconnected = false;
+      this.#load();
+      return this;
+    }
     if (this.#ended) {
       this.#ended = false;
       this.#ending = false;

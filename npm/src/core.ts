@@ -6,16 +6,18 @@
 // events cross the boundary as plain objects, payloads and socket bytes as typed_memory_view.
 
 import type { ClientStats } from './client.js';
+import { MqttError } from './errors.js';
 import { describe, webSocketLink, type Link, type LinkOptions } from './link.js';
 import { socketLink } from './socket.js';
 
-const noop = () => {};
 
 /** An error as the core reports it. */
 export interface CoreError {
   /** errc name ("connection_refused") or POSIX name for socket errors ("ECONNREFUSED"). */
   code: string;
   message: string;
+  /** The application's own error this one stands for (a beforeConnect rejection). */
+  error?: MqttError;
 }
 
 /** A command's immediate answer: an operation id, or why it was refused. */
@@ -193,7 +195,8 @@ export class CoreDriver {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deleted = false;
   #beforeOpen: ((url: string) => string | Promise<string>) | undefined;
-  #onHookError: (error: unknown) => void;
+  /** Why the last beforeOpen failed, for the disconnect event it causes. */
+  #hookError: CoreError | undefined;
   /** Counts opens and closes: an asynchronous open finding it changed is stale. */
   #attempt = 0;
   /** The driver's staging buffer, kept while it is at most 64 KiB (driver.hpp, stage()). */
@@ -201,16 +204,15 @@ export class CoreDriver {
 
   /**
    * `beforeOpen`, when given, runs before every link is opened and names the URL to open
-   * (it may refresh credentials with setCredentials() first); when it throws or rejects,
-   * `onHookError` gets the error and the attempt counts as failed (the backoff applies).
+   * (it may refresh credentials with setCredentials() first); when it throws or rejects, the
+   * attempt fails with that error (its `code` if it has one, else before_connect_failed) as
+   * the disconnect event's error, and the backoff applies.
    */
   constructor(m: CoreModule, links: LinkOptions, onEvent: (e: CoreEvent) => void,
-              beforeOpen?: (url: string) => string | Promise<string>,
-              onHookError: (error: unknown) => void = noop) {
+              beforeOpen?: (url: string) => string | Promise<string>) {
     this.#m = m;
     this.#links = links;
     this.#beforeOpen = beforeOpen;
-    this.#onHookError = onHookError;
     const self = this;
     this.#h = m.createDriver({
       open: (url) => self.#open(url),
@@ -247,7 +249,12 @@ export class CoreDriver {
       event: (e) => {
         // The core names the failure (ECONNREFUSED, ECONNRESET, EINVAL); the platform's words
         // (a certificate problem, a DNS failure) are added to its message.
-        if (e.type === 'disconnect' && e.error && self.#why) {
+        if (e.type === 'disconnect' && e.error && self.#hookError) {
+          // No link was opened: the hook's error is the attempt's, not a refused connection.
+          e.error = self.#hookError;
+          self.#hookError = undefined;
+          self.#why = undefined;
+        } else if (e.type === 'disconnect' && e.error && self.#why) {
           e.error.message += `: ${self.#why}`;
           self.#why = undefined;
         }
@@ -281,8 +288,10 @@ export class CoreDriver {
       if (current() && !this.#connect(final)) fail();
     }, (error: unknown) => {
       if (!current()) return;
-      this.#why = describe(error);
-      this.#onHookError(error);
+      const code = (error as { code?: unknown } | null)?.code;
+      this.#hookError = error instanceof MqttError ? { code: error.code, message: error.message, error }
+        : typeof code === 'string' && error instanceof Error ? { code, message: error.message }
+        : { code: 'before_connect_failed', message: `beforeConnect failed: ${describe(error) ?? String(error)}` };
       fail();
     });
     return true;

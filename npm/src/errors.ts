@@ -24,9 +24,13 @@ export class MqttError extends Error {
   }
 }
 
-/** An MqttError from a core error, with the broker's reason code if any. */
-export function toMqttError(e: { code: string; message: string }, reasonCode?: number,
-                            reasonString?: string): MqttError {
+/**
+ * An MqttError from a core error, with the broker's reason code if any; the MqttError the
+ * error carries, if it carries one.
+ */
+export function toMqttError(e: { code: string; message: string; error?: MqttError },
+                            reasonCode?: number, reasonString?: string): MqttError {
+  if (e.error) return e.error;  // the application's own (thrown by beforeConnect)
   let message = e.message;
   if (reasonCode !== undefined) message += ` (reason code 0x${reasonCode.toString(16)})`;
   if (reasonString) message += `: ${reasonString}`;

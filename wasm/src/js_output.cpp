@@ -6,6 +6,7 @@
 
 #include "js_object.hpp"
 #include "mqttws/error.hpp"
+#include "mqttws/reason_code.hpp"
 
 namespace mqttws::wasm {
 
@@ -268,7 +269,14 @@ void fill(js_object& o, const connect& c, protocol_version) {
 
 void fill(js_object& o, const connack& c, protocol_version v) {
   o.set("sessionPresent", c.session_present);
-  o.set(v == protocol_version::v5 ? "reasonCode" : "returnCode", static_cast<int>(c.code));
+  if (v == protocol_version::v5) {
+    o.set("reasonCode", static_cast<int>(c.code));
+  } else {
+    // The code on the wire (the codec maps 3.1.1's 1..5 onto reason codes).
+    std::uint8_t rc = 0;
+    (void)to_v311_connack(c.code, rc);
+    o.set("returnCode", static_cast<int>(rc));
+  }
   set_properties(o, c.props);
 }
 
