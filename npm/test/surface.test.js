@@ -131,6 +131,7 @@ describe('MQTT.js surface', () => {
         const client = track(await mqttws.connectAsync(proxy.url, { ...ctx.broker.auth, WebSocket }));
         const log = tap(client);
         proxy.stall(true);
+        await proxy.stats();  // answered after the stall command was taken
         const calls = [];
         client.publish(topic, 'sent', { qos: 1 }, (e) => calls.push(e));
         await until(() => log.sent('publish').length === 1, 5000, () => 'the PUBLISH sent');
