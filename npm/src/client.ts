@@ -13,7 +13,7 @@ import type {
   IPubackPacket, IPublishPacket, IResponse, ISubscriptionGrant, ISubscriptionMap,
   IUnsubackPacket, MessageHandler, ReceivedProperties,
 } from './packets.js';
-import { toBytes, type Payload } from './payload.js';
+import { MqttPayload, toBytes, type Payload } from './payload.js';
 import { CoreDriver, type CoreEvent, type CoreMessage, type CoreModule, type CoreOptions,
   type CoreResult, type CoreSubscription, type OperationEvent } from './core.js';
 import { loadWasm } from './wasm.js';
@@ -37,8 +37,11 @@ export interface MqttClientEvents {
   error: (error: MqttError) => void;
   /** The broker sent DISCONNECT (MQTT 5). */
   disconnect: (packet: IDisconnectPacket) => void;
-  /** A message arrived. */
-  message: (topic: string, payload: Uint8Array, packet: IPublishPacket) => void;
+  /**
+   * A message arrived. `payload` (the same object as `packet.payload`) is an
+   * {@link MqttPayload}: a Uint8Array whose toString() decodes UTF-8.
+   */
+  message: (topic: string, payload: MqttPayload, packet: IPublishPacket) => void;
   /** A control packet was handed to the WebSocket. */
   packetsend: (packet: PacketInfo) => void;
   /** A control packet arrived. */
@@ -103,9 +106,9 @@ function endedError(): MqttError {
   return new MqttError('the client is ending or has ended', 'invalid_state');
 }
 
-function toPublishPacket(m: CoreMessage): IPublishPacket {
+function toPublishPacket(m: CoreMessage, payload: MqttPayload): IPublishPacket {
   const p: IPublishPacket = {
-    cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: m.dup,
+    cmd: 'publish', topic: m.topic, payload, qos: m.qos, retain: m.retain, dup: m.dup,
   };
   if (m.messageId !== undefined) p.messageId = m.messageId;
   if (m.properties) p.properties = m.properties as ReceivedProperties;
@@ -460,7 +463,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
             return;
           }
           const r = e.response;
-          resolve({ topic: r.topic, payload: r.payload, packet: toPublishPacket(r) });
+          const payload = new MqttPayload(r.payload);
+          resolve({ topic: r.topic, payload, packet: toPublishPacket(r, payload) });
         }, reject);
     });
   }

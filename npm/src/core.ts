@@ -6,6 +6,7 @@
 // events cross the boundary as plain objects, payloads and socket bytes as typed_memory_view.
 
 import type { ClientStats } from './client.js';
+import { MqttPayload } from './payload.js';
 
 /** An error as the core reports it. */
 export interface CoreError {
@@ -236,7 +237,7 @@ export class CoreDriver {
       },
       message: (topic, payload, qos, retain, dup, messageId, properties, subscriptions) => {
         const packet: CoreMessage & { cmd: 'publish' } = {
-          cmd: 'publish', topic, payload: payload.slice(), qos, retain, dup,
+          cmd: 'publish', topic, payload: new MqttPayload(payload), qos, retain, dup,
         };
         if (qos) packet.messageId = messageId;
         if (properties) packet.properties = properties;

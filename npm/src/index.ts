@@ -45,6 +45,7 @@ export async function wasmMemoryInUse(): Promise<number> {
 
 export { MqttClient };
 export { MqttError } from './errors.js';
+export { MqttPayload } from './payload.js';
 export type {
   ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback, ReconnectInfo,
   SubscribeCallback, UnsubscribeCallback,
