@@ -3,8 +3,10 @@
 // of this bundle; the bytes are inflated here and handed to the factory (Module.wasm), so
 // nothing is fetched by file path and it loads the same way in browsers, workers and Node.
 
-import createMqttwsCore from '../gen/mqttws_core.js';
+// The bytes first: the bundle (scripts/build.mjs) then starts with them and its JavaScript is
+// one run that gzip compresses as a whole.
 import { wasmDeflated } from '../gen/wasm_binary.js';
+import createMqttwsCore from '../gen/mqttws_core.js';
 import type { CoreModule } from './core.js';
 
 let loading: Promise<CoreModule> | undefined;
