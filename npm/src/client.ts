@@ -152,10 +152,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   constructor(core: CoreOptions, webSocket: WebSocketConstructor, options: IClientOptions) {
     super();
     this.options = options;
-    loadWasm().then(
-      (m) => this.#start(m, core, webSocket),
-      (e: unknown) => this.#startFailed(new MqttError(`cannot load the wasm core: ${String(e)}`,
-                                                      'wasm_load_failed')));
+    loadWasm().then((m) => this.#start(m, core, webSocket),
+                    (e: MqttError) => this.#startFailed(e));
   }
 
   #start(m: CoreModule, core: CoreOptions, webSocket: WebSocketConstructor): void {
@@ -172,11 +170,16 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     for (const w of this.#waiting.splice(0)) w.run(driver);
   }
 
+  /**
+   * The client can never start (the wasm cannot load, or the core refused the options).
+   * Emitting `error` with no listener throws nothing (as MQTT.js, whose connect() listens
+   * itself); this failure, which would otherwise go unseen, is then written to console.error.
+   */
   #startFailed(error: MqttError): void {
     this.#failed = error;
     this.disconnected = true;
     for (const w of this.#waiting.splice(0)) w.fail(error);
-    this.emit('error', error);
+    if (!this.emit('error', error)) console.error(error);
   }
 
   /** Runs `run` on the driver now, or once the wasm has loaded. */
