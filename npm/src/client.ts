@@ -16,7 +16,7 @@ import type {
   IPacket, IPubackPacket, IPublishPacket, IResponse, ISubscriptionGrant, ISubscriptionMap,
   IUnsubackPacket, MessageHandler, ReceivedProperties,
 } from './packets.js';
-import { toBytes, type Payload } from './payload.js';
+import { MqttPayload, toBytes, type Payload } from './payload.js';
 import { CoreDriver, type CoreEvent, type CoreMessage, type CoreModule, type CoreOptions,
   type CoreResult, type CoreSubscription, type OperationEvent } from './core.js';
 import { loadWasm } from './wasm.js';
@@ -40,8 +40,11 @@ export interface MqttClientEvents {
   error: (error: MqttError) => void;
   /** The broker sent DISCONNECT (MQTT 5). */
   disconnect: (packet: IDisconnectPacket) => void;
-  /** A message arrived. */
-  message: (topic: string, payload: Uint8Array, packet: IPublishPacket) => void;
+  /**
+   * A message arrived. `payload` (the same object as `packet.payload`) is an
+   * {@link MqttPayload}: a Uint8Array whose toString() decodes UTF-8.
+   */
+  message: (topic: string, payload: MqttPayload, packet: IPublishPacket) => void;
   /** A control packet was handed to the WebSocket: the whole packet, MQTT.js-shaped. */
   packetsend: (packet: IPacket) => void;
   /** A control packet arrived: the whole packet, MQTT.js-shaped. */
@@ -106,9 +109,9 @@ function endedError(): MqttError {
   return new MqttError('the client is ending or has ended', 'invalid_state');
 }
 
-function toPublishPacket(m: CoreMessage): IPublishPacket {
+function toPublishPacket(m: CoreMessage, payload: MqttPayload): IPublishPacket {
   const p: IPublishPacket = {
-    cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: m.dup,
+    cmd: 'publish', topic: m.topic, payload, qos: m.qos, retain: m.retain, dup: m.dup,
   };
   if (m.messageId !== undefined) p.messageId = m.messageId;
   if (m.properties) p.properties = m.properties as ReceivedProperties;
@@ -184,10 +187,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 
   #load(): void {
-    loadWasm().then(
-      (m) => this.#start(m),
-      (e: unknown) => this.#startFailed(new MqttError(`cannot load the wasm core: ${String(e)}`,
-                                                      'wasm_load_failed')));
+    loadWasm().then((m) => this.#start(m), (e: MqttError) => this.#startFailed(e));
   }
 
   #start(m: CoreModule): void {
@@ -265,11 +265,16 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     };
   }
 
+  /**
+   * The client can never start (the wasm cannot load, or the core refused the options).
+   * Emitting `error` with no listener throws nothing (as MQTT.js, whose connect() listens
+   * itself); this failure, which would otherwise go unseen, is then written to console.error.
+   */
   #startFailed(error: MqttError): void {
     this.#failed = error;
     this.disconnected = true;
     for (const w of this.#waiting.splice(0)) w.fail(error);
-    this.emit('error', error);
+    if (!this.emit('error', error)) console.error(error);
   }
 
   /** Runs `run` on the driver now, or once the wasm has loaded. */
@@ -615,7 +620,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
             return;
           }
           const r = e.response;
-          resolve({ topic: r.topic, payload: r.payload, packet: toPublishPacket(r) });
+          const payload = new MqttPayload(r.payload);
+          resolve({ topic: r.topic, payload, packet: toPublishPacket(r, payload) });
         }, reject);
     });
   }

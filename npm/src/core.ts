@@ -9,6 +9,7 @@ import type { ClientStats } from './client.js';
 import { MqttError } from './errors.js';
 import { describe, webSocketLink, type Link, type LinkOptions } from './link.js';
 import { socketLink } from './socket.js';
+import { MqttPayload } from './payload.js';
 
 
 /** An error as the core reports it. */
@@ -239,7 +240,7 @@ export class CoreDriver {
       },
       message: (topic, payload, qos, retain, dup, messageId, properties, subscriptions) => {
         const packet: CoreMessage & { cmd: 'publish' } = {
-          cmd: 'publish', topic, payload: payload.slice(), qos, retain, dup,
+          cmd: 'publish', topic, payload: new MqttPayload(payload), qos, retain, dup,
         };
         if (qos) packet.messageId = messageId;
         if (properties) packet.properties = properties;
@@ -249,6 +250,11 @@ export class CoreDriver {
       event: (e) => {
         // The core names the failure (ECONNREFUSED, ECONNRESET, EINVAL); the platform's words
         // (a certificate problem, a DNS failure) are added to its message.
+        if (e.type === 'packet' && e.cmd === 'publish' && e.payload instanceof Uint8Array) {
+          // The same payload type as the message event's (an MqttPayload over this copy).
+          e.payload = new MqttPayload(e.payload.buffer as ArrayBuffer, e.payload.byteOffset,
+                                      e.payload.length);
+        }
         if (e.type === 'disconnect' && e.error && self.#hookError) {
           // No link was opened: the hook's error is the attempt's, not a refused connection.
           e.error = self.#hookError;

@@ -1,58 +1,13 @@
 // mqttws — MQTT 3.1.1/5.0 over WebSocket for browsers and Node, on the same C++ core as
 // native apps (compiled to WebAssembly). API shaped like MQTT.js.
 
-import { MqttClient } from './client.js';
-import { toCoreOptions, transportOf, type IClientOptions } from './options.js';
-import { loadWasm } from './wasm.js';
+import * as mqtt from './mqtt.js';
+
+export * from './mqtt.js';
 
 /**
- * Connects to the broker at `url` (ws:// or wss://; in Node also mqtt:// or mqtts://) and
- * keeps the connection up until `end()`. Throws MqttError `invalid_url` for a URL the
- * platform cannot open, and `no_websocket` for ws(s):// when there is no WebSocket
- * implementation (pass `WebSocket` in Node without one).
+ * The API as one object, for MQTT.js-style imports: `import mqtt from 'mqttws'` (or
+ * `require('mqttws').default`), then `mqtt.connect(...)`, `mqtt.MqttError`; the types are
+ * there too (`mqtt.IClientOptions`, `mqtt.MqttClient`, ...).
  */
-export function connect(url: string, options: IClientOptions = {}): MqttClient {
-  const core = toCoreOptions(url, options);
-  return new MqttClient(core, transportOf(options, core.servers), options);
-}
-
-/**
- * Like {@link connect}, resolving once connected. Rejects with the first error (a refused
- * CONNECT carries the broker's `reasonCode`); the client is then ended.
- */
-export function connectAsync(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = connect(url, options);
-    const onConnect = () => {
-      client.off('error', onError);
-      resolve(client);
-    };
-    const onError = (error: Error) => {
-      client.off('connect', onConnect);
-      client.end(true, () => reject(error));
-    };
-    client.once('connect', onConnect);
-    client.once('error', onError);
-  });
-}
-
-/**
- * Bytes allocated on the shared wasm heap (all clients). A diagnostic: after every client
- * has ended it returns to what it was before they were created.
- */
-export async function wasmMemoryInUse(): Promise<number> {
-  return (await loadWasm()).heapInUse();
-}
-
-export { MqttClient };
-export { MqttError } from './errors.js';
-export type {
-  AuthHandler, ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback,
-  ReconnectInfo,
-  SubscribeCallback, UnsubscribeCallback,
-} from './client.js';
-export type {
-  IClientOptions, ReconnectOptions, ServerOption, TlsData, WebSocketConstructor,
-  WebSocketOptions,
-} from './options.js';
-export type * from './packets.js';
+export default mqtt;

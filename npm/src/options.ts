@@ -47,6 +47,23 @@ export interface ReconnectOptions {
 
 /** Options of {@link connect}, named and defaulted as in MQTT.js where it has them. */
 export interface IClientOptions {
+  /**
+   * The broker's scheme: 'ws' or 'wss', and in Node 'mqtt' or 'mqtts' (a trailing ':' is
+   * ignored, as in MQTT.js). Default: the URL's, else 'ws'. With a URL, this and the other
+   * broker fields below override its parts.
+   */
+  protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' | 'ws:' | 'wss:' | 'mqtt:' | 'mqtts:';
+  /** The broker's host name or IP address, an IPv6 one in brackets (`hostname` wins over it). */
+  host?: string;
+  /**
+   * The broker's host name or IP address (IPv6 in brackets: "[::1]"). Default: the URL's,
+   * else the page's (`location.hostname`), else "localhost".
+   */
+  hostname?: string;
+  /** The broker's port. Default: the URL's, else the protocol's (80 for ws, 443 for wss). */
+  port?: number;
+  /** The WebSocket path ("/mqtt"), with any query. Default: the URL's, else "/". */
+  path?: string;
   /** Default: "mqttws_" and 8 random hex digits. */
   clientId?: string;
   /** 4 (MQTT 3.1.1, the default as in MQTT.js), 5 (MQTT 5) or 3 (MQTT 3.1). */
@@ -153,6 +170,29 @@ export const defaultMaxQueuedBytes = 8 * 1024 * 1024;
 
 function invalidUrl(url: string, why: string): MqttError {
   return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');
+}
+
+/**
+ * The broker URL of `connect(url, o)` or `connect(o)`: the parts of `url` (scheme, credentials,
+ * host, port, path and query), each replaced by `o.protocol`, `o.hostname` (or `o.host`),
+ * `o.port` or `o.path` when given, as MQTT.js merges them. Without `url`: ws, the page's host
+ * (else localhost), no port (the protocol's default) and "/". Not validated ({@link parseUrl}
+ * does that): a `url` that is no URL comes back as it is.
+ */
+export function brokerUrl(url: string | undefined, o: IClientOptions): string {
+  let u: URL | undefined;
+  try {
+    if (url !== undefined) u = new URL(url);
+  } catch {
+    return url!;  // not a URL: parseUrl says so
+  }
+  const protocol = o.protocol?.replace(/:$/, '') ?? u?.protocol.slice(0, -1) ?? 'ws';
+  const name = o.hostname ?? o.host ?? u?.hostname ??
+    ((globalThis as { location?: { hostname?: string } }).location?.hostname || 'localhost');
+  const port = o.port ?? u?.port;
+  const path = o.path ?? (u ? u.pathname + u.search : '/');
+  const auth = u && (u.username || u.password) ? `${u.username}:${u.password}@` : '';
+  return `${protocol}://${auth}${name}${port ? `:${port}` : ''}${path}`;
 }
 
 const defaultPorts: Record<string, string> = { 'mqtt:': '1883', 'mqtts:': '8883' };

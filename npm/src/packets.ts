@@ -1,6 +1,6 @@
 // Public data shapes, named as in MQTT.js (mqtt-packet) so code ports over unchanged.
 
-import type { Payload } from './payload.js';
+import type { MqttPayload, Payload } from './payload.js';
 
 export type QoS = 0 | 1 | 2;
 
@@ -48,7 +48,8 @@ export interface ReceivedProperties extends Properties {
 export interface IPublishPacket {
   cmd: 'publish';
   topic: string;
-  payload: Uint8Array;
+  /** The message's bytes: a Uint8Array whose toString() decodes UTF-8. */
+  payload: MqttPayload;
   qos: QoS;
   retain: boolean;
   dup: boolean;
@@ -132,7 +133,7 @@ export interface ISubscriptionGrant {
 }
 
 /** Called with each message that matches a subscription's filters. */
-export type MessageHandler = (topic: string, payload: Uint8Array, packet: IPublishPacket) => void;
+export type MessageHandler = (topic: string, payload: MqttPayload, packet: IPublishPacket) => void;
 
 /** {filter: options} form of subscribe(). */
 export type ISubscriptionMap = { [filter: string]: ISubscriptionOptions };
@@ -162,7 +163,7 @@ export interface IClientRequestOptions extends IClientPublishOptions {
 /** The answer to {@link MqttClient.request}. */
 export interface IResponse {
   topic: string;
-  payload: Uint8Array;
+  payload: MqttPayload;
   packet: IPublishPacket;
 }
 
@@ -176,4 +177,4 @@ export interface IDisconnectOptions {
   properties?: Properties;
 }
 
-export type { Payload };
+export type { Payload, PayloadEncoding } from './payload.js';

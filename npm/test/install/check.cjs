@@ -1,20 +1,22 @@
 // Run from a folder where the packed mqttws was npm-installed: require() gets the CJS build.
 'use strict';
-const { connectAsync, MqttError } = require('mqttws');
+const { connectAsync, MqttError, MqttPayload } = require('mqttws');
+const mqtt = require('mqttws').default;
 const WebSocket = require(process.env.MQTTWS_WS_MODULE);
 
 (async () => {
   if (typeof MqttError !== 'function') throw new Error('MqttError is not exported');
+  if (mqtt.connectAsync !== connectAsync) throw new Error("require('mqttws').default is not the API");
   const client = await connectAsync(process.env.MQTTWS_URL, {
     username: process.env.MQTTWS_USERNAME, password: process.env.MQTTWS_PASSWORD, WebSocket,
   });
   await client.subscribeAsync('install/cjs/+', { qos: 1 });
-  const got = new Promise((resolve) => client.once('message', (topic, payload) =>
-    resolve(`${topic}=${new TextDecoder().decode(payload)}`)));
+  const got = new Promise((resolve) => client.once('message', (topic, message) =>
+    resolve(`${topic}=${message.toString()} ${message instanceof MqttPayload}`)));
   await client.publishAsync('install/cjs/x', 'from require', { qos: 1 });
   const result = await got;
   await client.endAsync();
-  if (result !== 'install/cjs/x=from require') throw new Error(`unexpected ${result}`);
+  if (result !== 'install/cjs/x=from require true') throw new Error(`unexpected ${result}`);
 
   // mqtt:// in Node: TCP, no WebSocket needed.
   const tcp = await connectAsync(process.env.MQTTWS_TCP_URL, {

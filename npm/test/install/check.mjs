@@ -1,14 +1,18 @@
 // Run from a folder where the packed mqttws was npm-installed: import gets the ESM build.
-import { connectAsync } from 'mqttws';
+import mqtt, { connectAsync } from 'mqttws';
 
 const { default: WebSocket } = await import(process.env.MQTTWS_WS_MODULE);
-const client = await connectAsync(process.env.MQTTWS_URL, {
+if (mqtt.connectAsync !== connectAsync) throw new Error("import mqtt from 'mqttws' is not the API");
+// MQTT.js style: the default export and connect(options).
+const { hostname, port } = new URL(process.env.MQTTWS_URL);
+const client = await mqtt.connectAsync({
+  protocol: 'ws', hostname, port: Number(port),
   username: process.env.MQTTWS_USERNAME, password: process.env.MQTTWS_PASSWORD, WebSocket,
   protocolVersion: 5,
 });
 await client.subscribeAsync('install/esm/#', { qos: 2 });
-const got = new Promise((resolve) => client.once('message', (topic, payload, packet) =>
-  resolve(`${topic}=${new TextDecoder().decode(payload)} qos${packet.qos}`)));
+const got = new Promise((resolve) => client.once('message', (topic, message, packet) =>
+  resolve(`${topic}=${message} qos${packet.qos}`)));
 await client.publishAsync('install/esm/y', 'from import', { qos: 2 });
 const result = await got;
 await client.endAsync();

@@ -1,5 +1,8 @@
 // Type-checked (tsc --strict, NodeNext) against the installed package's declarations.
-import { connect, MqttError, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqttws';
+import mqtt, {
+  connect, MqttError, MqttPayload, type IClientOptions, type IPublishPacket, type MqttClient,
+  type PayloadEncoding,
+} from 'mqttws';
 
 const options: IClientOptions = {
   protocolVersion: 5,
@@ -13,6 +16,17 @@ export function wire(url: string): MqttClient {
   client.on('message', (topic: string, payload: Uint8Array, packet: IPublishPacket) => {
     const n: number | undefined = packet.messageId;
     void [topic, payload.byteLength, n];
+  });
+  // MQTT.js code: the payload reads as text.
+  client.on('message', (topic, message) => {
+    const data = JSON.parse(message.toString()) as { on: boolean };
+    const same: MqttPayload = message;
+    const text: string = same.text();
+    const parsed = same.json<{ on: boolean }>();
+    const hex: string = message.toString('hex');
+    const encoding: PayloadEncoding = 'base64';
+    const part: MqttPayload = message.subarray(0, 2);
+    void [topic, data.on, text, parsed.on, hex, message.toString(encoding), part];
   });
   client.on('error', (e: MqttError) => {
     const code: string = e.code;
@@ -34,4 +48,21 @@ export function secure(ca: string, headers: Record<string, string>): MqttClient[
     connect('wss://broker.example/mqtt', { wsOptions: { headers, ca: new Uint8Array(0) } }),
     connect('mqtt://broker.example', { servers: [{ host: 'backup.example', protocol: 'mqtts' }] }),
   ];
+}
+
+// MQTT.js style: the default export, its types, and connect(options).
+export function wireByOptions(): mqtt.MqttClient {
+  const byOptions: mqtt.IClientOptions = {
+    protocol: 'wss', host: 'broker.example', port: 8884, path: '/mqtt', keepalive: 30,
+  };
+  const client = mqtt.connect(byOptions);
+  void mqtt.connectAsync({ hostname: 'localhost', port: 9001, protocol: 'ws:' });
+  void mqtt.connectAsync('ws://localhost:9001', { path: '/ws' });
+  client.on('message', (topic, message, packet: mqtt.IPublishPacket) => {
+    const payload: mqtt.MqttPayload = packet.payload;
+    void [topic, payload === message];
+  });
+  const error: mqtt.MqttError = new mqtt.MqttError('x', 'y');
+  void error;
+  return client;
 }

@@ -1,0 +1,71 @@
+// The package's API: connect() and what it works with. index.ts exports it, and this module
+// as its default export.
+
+import { MqttClient } from './client.js';
+import { brokerUrl, toCoreOptions, transportOf, type IClientOptions } from './options.js';
+import { loadWasm } from './wasm.js';
+
+/**
+ * Connects to the broker at `url` (ws:// or wss://; in Node also mqtt:// or mqtts://) and
+ * keeps the connection up until `end()`. As in MQTT.js the broker may also be given, or
+ * overridden, by the options `protocol`, `hostname`/`host`, `port` and `path`:
+ * `connect({ host, port })`. Throws MqttError `invalid_url` for a URL the platform cannot
+ * open, and `no_websocket` for ws(s):// when there is no WebSocket implementation (pass
+ * `WebSocket` in Node without one).
+ */
+export function connect(url: string, options?: IClientOptions): MqttClient;
+/** Connects to the broker the options name: `protocol`, `hostname`/`host`, `port`, `path`. */
+export function connect(options?: IClientOptions): MqttClient;
+export function connect(url?: string | IClientOptions, options: IClientOptions = {}): MqttClient {
+  if (typeof url !== 'string') {
+    options = url ?? options;
+    url = undefined;
+  }
+  const core = toCoreOptions(brokerUrl(url, options), options);
+  return new MqttClient(core, transportOf(options, core.servers), options);
+}
+
+/**
+ * Like {@link connect}, resolving once connected. Rejects with the first error (a refused
+ * CONNECT carries the broker's `reasonCode`); the client is then ended.
+ */
+export function connectAsync(url: string, options?: IClientOptions): Promise<MqttClient>;
+/** Like {@link connect}`(options)`, resolving once connected. */
+export function connectAsync(options?: IClientOptions): Promise<MqttClient>;
+export function connectAsync(url?: string | IClientOptions,
+                             options?: IClientOptions): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = connect(url as string, options);  // either form: connect() tells them apart
+    const onConnect = () => {
+      client.off('error', onError);
+      resolve(client);
+    };
+    const onError = (error: Error) => {
+      client.off('connect', onConnect);
+      client.end(true, () => reject(error));
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
+}
+
+/**
+ * Bytes allocated on the shared wasm heap (all clients). A diagnostic: after every client
+ * has ended it returns to what it was before they were created.
+ */
+export async function wasmMemoryInUse(): Promise<number> {
+  return (await loadWasm()).heapInUse();
+}
+
+export { MqttClient };
+export { MqttError } from './errors.js';
+export { MqttPayload } from './payload.js';
+export type {
+  AuthHandler, ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback,
+  ReconnectInfo, SubscribeCallback, UnsubscribeCallback,
+} from './client.js';
+export type {
+  IClientOptions, ReconnectOptions, ServerOption, TlsData, WebSocketConstructor,
+  WebSocketOptions,
+} from './options.js';
+export type * from './packets.js';
