@@ -80,6 +80,7 @@ session::impl::impl(const session_options& o, session_store* s)
       connect_timeout(o.connect_timeout),
       ping_timeout(o.ping_timeout),
       reconnect_enabled(o.reconnect),
+      reconnect_after_refusal(o.reconnect_after_refusal),
       max_queued(o.max_queued),
       max_queued_bytes(o.max_queued_bytes),
       when_full(o.when_queue_full),

@@ -87,7 +87,8 @@ void session::impl::on_connack(const connack& p) {
     if (is_redirect(p.code) && !server_reference.empty()) redirect = server_reference;
     actions.push_back({transport_action::kind::close, {}});
     connection_lost(errc::connection_refused, p.code, reason_string, server_reference,
-                    !is_fatal(p.code), keep(p.props, property_context::connack));
+                    reconnect_after_refusal || !is_fatal(p.code),
+                    keep(p.props, property_context::connack));
     return;
   }
   // MQTT-3.2.2-4 (5.0) / 3.2.2-1 (3.1.1): a clean start never finds a session present.

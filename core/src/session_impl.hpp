@@ -45,6 +45,7 @@ struct session::impl {
   std::vector<std::string> endpoints;
   duration connect_timeout, ping_timeout;
   bool reconnect_enabled;
+  bool reconnect_after_refusal;
   std::size_t max_queued;
   std::size_t max_queued_bytes;  // 0: no bound by size
   queue_full_policy when_full;

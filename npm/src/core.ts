@@ -58,6 +58,8 @@ export interface CoreOptions {
   pingTimeout: number;
   queueQoSZero: boolean;
   autoTopicAlias: boolean;
+  /** Reconnect after refusals that would repeat (credentials refreshed by beforeConnect). */
+  reconnectAfterRefusal: boolean;
 }
 
 export interface CoreSubscription {

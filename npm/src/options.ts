@@ -163,6 +163,12 @@ export interface IClientOptions {
    */
   autoUseTopicAlias?: boolean;
   autoAssignTopicAlias?: boolean;
+  /**
+   * MQTT.js: reconnect after a refused CONNECT. Refusals that would repeat (bad user name or
+   * password, not authorized, banned, ...) end the session unless this is true — which it is
+   * by default when `beforeConnect` is given, since that may bring new credentials.
+   */
+  reconnectOnConnackError?: boolean;
 }
 
 /** Default of {@link IClientOptions.maxQueuedBytes}. */
@@ -251,6 +257,12 @@ export function coreProperties(p: Properties | undefined): object | undefined {
   return out;
 }
 
+/** "mqttws_" and 8 random hex digits, always 8. */
+function generatedClientId(): string {
+  const r = Math.floor(Math.random() * 2 ** 32);
+  return `mqttws_${r.toString(16).padStart(8, '0')}`;
+}
+
 function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 52);
 }
@@ -296,7 +308,7 @@ export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
   const password = o.password ?? main.password;
   const core: CoreOptions = {
     protocolVersion: o.protocolVersion ?? 4,
-    clientId: o.clientId ?? `mqttws_${Math.random().toString(16).slice(2, 10)}`,
+    clientId: o.clientId ?? generatedClientId(),
     clean: o.clean ?? true,
     keepalive: o.keepalive ?? 60,
     servers: [main.url, ...(o.servers ?? []).map((s) => serverUrl(s, base))],
@@ -312,6 +324,7 @@ export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
     pingTimeout: o.pingTimeout ?? 0,
     queueQoSZero: o.queueQoSZero ?? true,
     autoTopicAlias: o.autoUseTopicAlias !== false && o.autoAssignTopicAlias !== false,
+    reconnectAfterRefusal: o.reconnectOnConnackError ?? o.beforeConnect !== undefined,
   };
   if (username !== undefined) core.username = username;
   if (password !== undefined) core.password = toBytes(password);

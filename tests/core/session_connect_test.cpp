@@ -461,6 +461,37 @@ TEST(SessionConnect, v311_connack_return_codes_are_reported_as_reason_codes) {
   }
 }
 
+TEST(SessionConnect, a_refusal_that_would_repeat_ends_the_session_by_default) {
+  scripted_broker b(test_options());
+  b.connect();
+  b.open();
+  b.expect<connect>();
+  b.connack(false, {}, reason_code::bad_user_name_or_password);
+  EXPECT_FALSE(b.next_event<disconnected_event>().will_reconnect);
+  EXPECT_EQ(b.state(), session_state::closed);
+}
+
+TEST(SessionConnect, reconnect_after_refusal_retries_with_the_backoff_and_new_credentials) {
+  session_options o = test_options();
+  o.reconnect_after_refusal = true;
+  o.username = "user";
+  o.password = "old-token";
+  o.backoff.initial_delay = std::chrono::seconds(2);
+  scripted_broker b(o);
+  b.connect();
+  b.open();
+  EXPECT_EQ(b.expect<connect>()->password, std::optional<std::string_view>("old-token"));
+  b.connack(false, {}, reason_code::bad_user_name_or_password);
+  disconnected_event d = b.next_event<disconnected_event>();
+  EXPECT_TRUE(is_error(d.ec, errc::connection_refused));
+  EXPECT_TRUE(d.will_reconnect);
+  reconnecting_event r = b.next_event<reconnecting_event>();
+  EXPECT_EQ(r.delay, std::chrono::seconds(2)) << "the backoff applies: no hammering";
+  ASSERT_TRUE(ok(b.session().set_credentials("user", "new-token")));
+  const auto c = b.connect_ok();
+  EXPECT_EQ(c.connect->password, std::optional<std::string_view>("new-token"));
+}
+
 // ---- options validation --------------------------------------------------------------------
 
 TEST(SessionConnect, validate_accepts_the_test_options) {

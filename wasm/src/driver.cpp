@@ -87,6 +87,7 @@ input_error read_options(const val& o, js_input& in, session_options& so) {
   };
   if (!time("connectTimeout", so.connect_timeout)) return invalid_options("connectTimeout");
   so.reconnect = o["reconnect"].isTrue();
+  so.reconnect_after_refusal = o["reconnectAfterRefusal"].isTrue();
   if (!time("initialDelay", so.backoff.initial_delay)) return invalid_options("initialDelay");
   if (!time("maxDelay", so.backoff.max_delay)) return invalid_options("maxDelay");
   if (!js_input::number(o["multiplier"], so.backoff.multiplier)) {

@@ -59,7 +59,7 @@ class driver {
   /// (Uint8Array), properties?, will?: { topic, payload, qos, retain, properties? },
   /// servers: string[], connectTimeout, reconnect, initialDelay, maxDelay, multiplier,
   /// jitter, seed, maxQueued, maxQueuedBytes, pingTimeout (0: half the keep alive),
-  /// queueQoSZero, autoTopicAlias } (times in ms). Errors: invalid_state (called twice),
+  /// queueQoSZero, autoTopicAlias, reconnectAfterRefusal } (times in ms). Errors: invalid_state (called twice),
   /// invalid_options and those of session::validate().
   emscripten::val connect(const emscripten::val& options);
   /// The payload is the first `size` staged bytes (stage()). Completes per

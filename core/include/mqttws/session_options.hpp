@@ -55,6 +55,10 @@ struct session_options {
   /// Alive of the last packet heard — the bound the broker applies to us (MQTT-3.1.2-24).
   duration ping_timeout{0};
   bool reconnect = true;  ///< Reconnect after a lost connection (not after disconnect()).
+  /// Reconnect (with the backoff) even after a CONNACK refusal the same CONNECT would get again
+  /// (bad user name or password, not authorized, banned, ...), which otherwise ends the
+  /// session: for a driver that refreshes credentials before each attempt (set_credentials()).
+  bool reconnect_after_refusal = false;
   backoff_options backoff;
 
   // ---- outgoing messages ---------------------------------------------------------------------
