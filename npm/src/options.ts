@@ -186,6 +186,8 @@ function invalidUrl(url: string, why: string): MqttError {
  * does that): a `url` that is no URL comes back as it is.
  */
 export function brokerUrl(url: string | undefined, o: IClientOptions): string {
+  const overrides = o.protocol ?? o.hostname ?? o.host ?? o.port ?? o.path;
+  if (url !== undefined && overrides === undefined) return url;  // as given: parseUrl's to judge
   let u: URL | undefined;
   try {
     if (url !== undefined) u = new URL(url);

@@ -151,11 +151,11 @@ describe('connect with MQTT.js broker options', () => {
       }));
   });
 
-  test('a protocol other than ws or wss throws invalid_url', () => {
-    expect(() => mqttws.connect({ protocol: 'mqtt', host: '127.0.0.1', WebSocket }))
+  test('a protocol other than ws, wss, mqtt or mqtts throws invalid_url', () => {
+    expect(() => mqttws.connect({ protocol: 'tcp', host: '127.0.0.1', WebSocket }))
       .toThrow(expect.objectContaining({
         name: 'MqttError', code: 'invalid_url',
-        message: 'invalid broker URL "mqtt://127.0.0.1/": mqttws speaks MQTT over WebSocket: use ws:// or wss://',
+        message: 'invalid broker URL "tcp://127.0.0.1/": use mqtt://, mqtts://, ws:// or wss://',
       }));
   });
 
