@@ -379,6 +379,11 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #onDisconnect(e: Extract<CoreEvent, { type: 'disconnect' }>): void {
     const wasConnected = this.connected;
     this.connected = false;
+    // The state first, so that listeners of the events below see it.
+    if (!e.willReconnect) {
+      this.reconnecting = false;
+      if (!this.#ending) this.disconnected = true;
+    }
     const r = this.#reauth;
     this.#reauth = undefined;
     r?.reject(e.error ? toMqttError(e.error, e.reasonCode, e.reasonString)
@@ -400,10 +405,6 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }
     this.emit('close');
     if (wasConnected && !this.#ending) this.emit('offline');
-    if (!e.willReconnect) {
-      this.reconnecting = false;
-      if (!this.#ending) this.disconnected = true;
-    }
   }
 
   #onMessage(e: Extract<CoreEvent, { type: 'message' }>): void {

@@ -3,6 +3,7 @@
 
 import { MqttClient } from './client.js';
 import { brokerUrl, toCoreOptions, transportOf, type IClientOptions } from './options.js';
+import { MqttError } from './errors.js';
 import { loadWasm } from './wasm.js';
 
 /**
@@ -36,16 +37,30 @@ export function connectAsync(url?: string | IClientOptions,
                              options?: IClientOptions): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const client = connect(url as string, options);  // either form: connect() tells them apart
-    const onConnect = () => {
+    const done = () => {
+      client.off('connect', onConnect);
       client.off('error', onError);
+      client.off('close', onClose);
+    };
+    const onConnect = () => {
+      done();
       resolve(client);
     };
     const onError = (error: Error) => {
-      client.off('connect', onConnect);
+      done();
       client.end(true, () => reject(error));
     };
-    client.once('connect', onConnect);
-    client.once('error', onError);
+    // A session that gave up without an error (the broker closed before CONNACK, with
+    // reconnecting off) is a failure too.
+    const onClose = () => {
+      if (client.disconnected) {
+        onError(new MqttError('the connection closed before CONNACK and the client gave up',
+                              'transport_closed'));
+      }
+    };
+    client.on('connect', onConnect);
+    client.on('error', onError);
+    client.on('close', onClose);
   });
 }
 

@@ -19,6 +19,31 @@ describe('connect', () => {
     expect(client.clientId).toBe('mqttws-connect-v5');
   });
 
+  test('connectAsync rejects when the broker closes before CONNACK and reconnecting is off', async () => {
+    // A WebSocket server that accepts the upgrade and closes at once, normally.
+    const server = new WebSocket.Server({ host: '127.0.0.1', port: 0 });
+    server.on('connection', (ws) => ws.close(1000));
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const error = await mqttws
+        .connectAsync(`ws://127.0.0.1:${server.address().port}/`, { WebSocket, reconnectPeriod: 0 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(mqttws.MqttError);
+      expect(error.code).toBe('transport_closed');
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a client that gave up says so by its close event', async () => {
+    const client = mqttws.connect('ws://127.0.0.1:1/', { WebSocket, reconnectPeriod: 0 });
+    ctx.clients.push(client);
+    client.on('error', () => {});
+    await next(client, 'close');
+    expect(client.disconnected).toBe(true);
+    expect(client.reconnecting).toBe(false);
+  });
+
   test('a wrong password is refused with reason code 0x87 on MQTT 5', async () => {
     const error = await mqttws
       .connectAsync(ctx.broker.url, { username: ctx.broker.username, password: 'wrong',

@@ -512,7 +512,13 @@ void driver::drain_tap(packet_tap& tap) {
 
 void driver::arm_timer() {
   const std::optional<time_point> at = session_->next_timeout();
-  if (!at) return;  // a timer already armed fires harmlessly
+  if (!at) {
+    // Nothing to wait for (the session closed, or keep alive off and nothing pending): an
+    // armed timer is cancelled, or it would keep a Node process alive for nothing.
+    if (timer_armed_) host_.call<void>("timer", -1);
+    timer_armed_ = false;
+    return;
+  }
   // An armed timer that fires no later than needed is kept: an early wake-up is harmless and
   // re-arms for the real deadline, so a busy connection does not reset a timer per message.
   if (timer_armed_ && timer_at_ <= *at) return;
