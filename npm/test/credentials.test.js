@@ -2,7 +2,7 @@
 // new user name, password or URL) and transformWsUrl (the URL each WebSocket opens).
 'use strict';
 const {
-  mqttws, WebSocket, Broker, useBroker, next, within, until, text,
+  mqttws, WebSocket, Broker, useBroker, brokerPerTest, next, within, until, text,
 } = require('./helpers.js');
 const { AuthBroker } = require('./auth_broker.js');
 
@@ -19,33 +19,26 @@ function connects(client) {
 }
 
 describe('a password that changes on the broker', () => {
-  let broker;
-  const clients = [];
-  beforeEach(async () => {
-    broker = await Broker.start();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-    await broker.close();
-  });
+  const ctx = brokerPerTest();
+  const { clients } = ctx;
   const connect = (options) => {
-    const c = mqttws.connect(broker.url, { WebSocket, ...fast, ...options });
+    const c = mqttws.connect(ctx.broker.url, { WebSocket, ...fast, ...options });
     clients.push(c);
     return c;
   };
 
   test('the broker helper really changes it: the old password is refused, the new accepted', async () => {
-    const old = broker.password;
-    await broker.setPassword('token-B');
-    expect(await broker.checkCredentials(broker.username, old)).toBe(5);
-    expect(await broker.checkCredentials(broker.username, 'token-B')).toBe(0);
+    const old = ctx.broker.password;
+    await ctx.broker.setPassword('token-B');
+    expect(await ctx.broker.checkCredentials(ctx.broker.username, old)).toBe(5);
+    expect(await ctx.broker.checkCredentials(ctx.broker.username, 'token-B')).toBe(0);
   });
 
   test('beforeConnect gives the reconnection the new password, and it is accepted', async () => {
-    let token = broker.password;
+    let token = ctx.broker.password;
     const calls = [];
     const client = connect({
-      protocolVersion: 5, username: broker.username,
+      protocolVersion: 5, username: ctx.broker.username,
       beforeConnect: async (options) => {
         calls.push(options);
         return { password: token };
@@ -56,7 +49,7 @@ describe('a password that changes on the broker', () => {
     client.on('error', (e) => errors.push(e));
     await within(next(client, 'connect'), 5000, 'the first connection (password A)');
     token = 'token-B';
-    await broker.setPassword('token-B');
+    await ctx.broker.setPassword('token-B');
     const reconnected = next(client, 'connect');
     client.reconnect();
     await within(reconnected, 5000, 'the reconnection with password B');
@@ -69,9 +62,9 @@ describe('a password that changes on the broker', () => {
 
   test.each([5, 4])('without beforeConnect the reconnection with the old password is refused (MQTT v%i)',
                     async (protocolVersion) => {
-    const client = connect({ ...broker.auth, protocolVersion });
+    const client = connect({ ...ctx.broker.auth, protocolVersion });
     await within(next(client, 'connect'), 5000, 'the first connection');
-    await broker.setPassword('token-B');
+    await ctx.broker.setPassword('token-B');
     const errors = [];
     client.on('error', (e) => errors.push(e));
     client.reconnect();
@@ -87,11 +80,11 @@ describe('a password that changes on the broker', () => {
   test('reconnect() after a refused connection tries again (and beforeConnect has the new password)', async () => {
     let token = 'wrong';
     const client = connect({
-      protocolVersion: 5, username: broker.username, beforeConnect: async () => ({ password: token }),
+      protocolVersion: 5, username: ctx.broker.username, beforeConnect: async () => ({ password: token }),
     });
     const [refused] = await within(next(client, 'error'), 5000, 'the refusal of the wrong password');
     expect(refused).toMatchObject({ code: 'connection_refused', reasonCode: 0x87 });
-    token = broker.password;
+    token = ctx.broker.password;
     const connected = next(client, 'connect');
     client.reconnect();
     await within(connected, 3000, 'a connection after reconnect()');
@@ -185,15 +178,8 @@ describe('beforeConnect', () => {
 });
 
 describe('transformWsUrl', () => {
-  let recorder;
-  const clients = [];
-  beforeEach(async () => {
-    recorder = await AuthBroker.start();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-    await recorder.close();
-  });
+  const ctx = brokerPerTest(() => AuthBroker.start());
+  const { clients } = ctx;
   const connect = (url, options) => {
     const c = mqttws.connect(url, { WebSocket, ...fast, ...options });
     clients.push(c);
@@ -203,7 +189,7 @@ describe('transformWsUrl', () => {
   test('the URL it returns is the one the WebSocket opens, on every connection', async () => {
     const seen = [];
     let n = 0;
-    const client = connect(recorder.url, {
+    const client = connect(ctx.broker.url, {
       transformWsUrl: (url, options, c) => {
         seen.push([url, options, c]);
         n++;
@@ -213,10 +199,10 @@ describe('transformWsUrl', () => {
     await within(next(client, 'connect'), 5000, 'the connection');
     client.reconnect();
     await within(next(client, 'connect'), 5000, 'the reconnection');
-    expect(recorder.requests).toEqual(['/mqtt/v1?token=t1', '/mqtt/v1?token=t2']);
+    expect(ctx.broker.requests).toEqual(['/mqtt/v1?token=t1', '/mqtt/v1?token=t2']);
     expect(seen).toHaveLength(2);
     for (const [url, options, c] of seen) {
-      expect(url).toBe(`${recorder.url}/`);
+      expect(url).toBe(`${ctx.broker.url}/`);
       expect(options).toBe(client.options);
       expect(c).toBe(client);
     }
@@ -225,15 +211,15 @@ describe('transformWsUrl', () => {
   test('it gets the URL beforeConnect returned', async () => {
     const urls = [];
     const client = connect(CLOSED_PORT_URL, {
-      beforeConnect: async () => ({ url: `${recorder.url}/from-before-connect` }),
+      beforeConnect: async () => ({ url: `${ctx.broker.url}/from-before-connect` }),
       transformWsUrl: (url) => {
         urls.push(url);
         return `${url}?transformed=1`;
       },
     });
     await within(next(client, 'connect'), 5000, 'the connection');
-    expect(urls).toEqual([`${recorder.url}/from-before-connect`]);
-    expect(recorder.requests).toEqual(['/from-before-connect?transformed=1']);
+    expect(urls).toEqual([`${ctx.broker.url}/from-before-connect`]);
+    expect(ctx.broker.requests).toEqual(['/from-before-connect?transformed=1']);
   });
 
   test('it can point a client given a wrong port to the broker', async () => {

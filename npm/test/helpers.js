@@ -103,6 +103,22 @@ function gatedWebSocket() {
 const text = (bytes) => new TextDecoder().decode(bytes);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A broker started anew for each test (by `start`, Broker.start() by default) and closed
+ * after it, with the clients the test put in `clients` ended first: { broker, clients }.
+ */
+function brokerPerTest(start = () => Broker.start()) {
+  const ctx = { broker: null, clients: [] };
+  beforeEach(async () => {
+    ctx.broker = await start();
+  });
+  afterEach(async () => {
+    await Promise.all(ctx.clients.splice(0).map((c) => c.endAsync(true)));
+    await ctx.broker.close();
+  });
+  return ctx;
+}
+
 /** Starts a broker for the file's tests and ends every client the tests register. */
 function useBroker(options) {
   const ctx = { broker: null, clients: [] };
@@ -133,5 +149,5 @@ function useBroker(options) {
 
 module.exports = {
   mqttws, WebSocket, Broker, uniqueTopic, connectTo, over, next, messages, within, until, text,
-  sleep, useBroker, gatedWebSocket,
+  sleep, useBroker, brokerPerTest, gatedWebSocket,
 };

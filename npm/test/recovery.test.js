@@ -3,7 +3,7 @@
 // after a broker restart.
 'use strict';
 const {
-  mqttws, WebSocket, Broker, useBroker, connectTo, uniqueTopic, next, within, until, text,
+  mqttws, WebSocket, Broker, useBroker, brokerPerTest, connectTo, uniqueTopic, next, within, until, text,
 } = require('./helpers.js');
 const { FaultProxy } = require('./fault_proxy.js');
 
@@ -186,17 +186,10 @@ describe('dead links (pingTimeout)', () => {
 });
 
 describe('broker down and back', () => {
-  let broker;
-  const clients = [];
-  beforeEach(async () => {
-    broker = await Broker.start();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-    await broker.close();
-  });
+  const ctx = brokerPerTest();
+  const { clients } = ctx;
   const connect = async (options) => {
-    const c = await connectTo(broker, options);
+    const c = await connectTo(ctx.broker, options);
     clients.push(c);
     return c;
   };
@@ -207,7 +200,7 @@ describe('broker down and back', () => {
     client.on('error', () => {});  // refused attempts while the broker is down
     const offline = next(client, 'offline');
     const reconnect = next(client, 'reconnect');
-    await broker.stop();
+    await ctx.broker.stop();
     await within(offline, 5000, 'offline');
     const lostAt = Date.now();
     const [info] = await reconnect;
@@ -215,7 +208,7 @@ describe('broker down and back', () => {
     expect(info.delay).toBeGreaterThanOrEqual(500);  // 1000 ms, jitter 0.5 downward
     expect(info.delay).toBeLessThanOrEqual(1000);
     const connected = next(client, 'connect');
-    await broker.start();
+    await ctx.broker.start();
     const backAt = Date.now();
     await within(connected, 5000, 'the reconnection');
     expect(Date.now() - backAt).toBeLessThan(2500);
@@ -227,11 +220,11 @@ describe('broker down and back', () => {
     const client = await connect({ reconnectPeriod: 20000 });
     client.on('error', () => {});
     const reconnect = next(client, 'reconnect');
-    await broker.stop();
+    await ctx.broker.stop();
     const [info] = await within(reconnect, 5000, 'the reconnect event');
     expect(info.delay).toBeGreaterThanOrEqual(10000);
     expect(info.delay).toBeLessThanOrEqual(20000);
-    await broker.start();
+    await ctx.broker.start();
     const connected = next(client, 'connect');
     client.reconnect();
     await within(connected, 3000, 'the connect event after reconnect() (not the 10-20 s backoff)');

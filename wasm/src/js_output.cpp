@@ -198,8 +198,10 @@ val bytes_to_js(std::string_view b) {
       .call<val>("slice");
 }
 
-val message_to_js(const publish& p) {
-  js_object o;
+namespace {
+
+/// A PUBLISH's fields, as the message event and packetsend/packetreceive both give them.
+void set_publish(js_object& o, const publish& p) {
   o.set("topic", string_to_js(p.topic));
   o.set("payload", bytes_to_js(p.payload));
   o.set("qos", static_cast<int>(p.qos));
@@ -207,6 +209,13 @@ val message_to_js(const publish& p) {
   o.set("dup", p.dup);
   if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
   if (!p.props.empty()) o.set("properties", properties_to_js(p.props));
+}
+
+}  // namespace
+
+val message_to_js(const publish& p) {
+  js_object o;
+  set_publish(o, p);
   return o.value();
 }
 
@@ -280,15 +289,7 @@ void fill(js_object& o, const connack& c, protocol_version v) {
   set_properties(o, c.props);
 }
 
-void fill(js_object& o, const publish& p, protocol_version) {
-  o.set("topic", string_to_js(p.topic));
-  o.set("payload", bytes_to_js(p.payload));
-  o.set("qos", static_cast<int>(p.qos));
-  o.set("retain", p.retain);
-  o.set("dup", p.dup);
-  if (p.qos != qos::at_most_once) o.set("messageId", p.packet_id);
-  set_properties(o, p.props);
-}
+void fill(js_object& o, const publish& p, protocol_version) { set_publish(o, p); }
 
 template <packet_type T>
 void fill(js_object& o, const basic_pub_response<T>& r, protocol_version v) {
