@@ -10,12 +10,11 @@
 //   - a page shown again after more than a second hidden sends a PINGREQ at once (driven
 //     through the visibilitychange code path: headless Chromium never hides a page itself).
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -58,7 +57,7 @@ const server = createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const broker = await Broker.start();
-const profile = mkdtempSync(join(tmpdir(), 'mqttws-chromium-'));
+let browser;
 let context;
 const failures = [];
 const check = (ok, what) => {
@@ -66,12 +65,8 @@ const check = (ok, what) => {
   if (!ok) failures.push(what);
 };
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--no-first-run'],
-    headless: true,
-  });
+  browser = await launchChromium();
+  context = browser.context;
   const page = await context.newPage();
   const q = new URLSearchParams({ url: broker.url, username: broker.username, password: broker.password });
   await page.goto(`http://127.0.0.1:${server.address().port}/?${q}`);
@@ -140,10 +135,9 @@ try {
   failures.push(e.message);
   console.error(e);
 } finally {
-  await context?.close();
+  await browser?.close();
   await broker.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 console.log(failures.length ? `browser recovery test FAILED: ${failures.join('; ')}` : 'browser recovery test passed');
 process.exit(failures.length ? 1 : 0);

@@ -8,13 +8,12 @@
 //                       console.error both say why and name 'wasm-unsafe-eval'
 //   CSP allows wasm     csp.html under script-src 'self' 'wasm-unsafe-eval': a round trip
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -115,17 +114,12 @@ const cases = [
   },
 ];
 
-const profile = mkdtempSync(join(tmpdir(), 'mqttws-chromium-'));
+let browser;
 let context;
 let failures = 0;
 try {
-  // A fresh profile directory each run (launchPersistentContext is how playwright takes one).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--no-first-run'],
-    headless: true,
-  });
+  browser = await launchChromium();
+  context = browser.context;
   for (const c of cases) {
     const page = await context.newPage();
     const consoleErrors = [];
@@ -153,9 +147,8 @@ try {
   failures += 1;
   console.error(`browser tests FAILED: ${e.message}`);
 } finally {
-  await context?.close();
+  await browser?.close();
   await broker.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 process.exit(failures ? 1 : 0);

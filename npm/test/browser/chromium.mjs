@@ -1,0 +1,30 @@
+// Headless Chromium for the browser tests: Debian's /usr/bin/chromium (or $CHROMIUM), driven
+// by playwright-core (no browser download), as root, in a fresh profile directory that
+// close() removes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** A new browser context; `close()` ends it and removes its profile. */
+export async function launchChromium() {
+  const profile = mkdtempSync(join(tmpdir(), 'mqttws-chromium-'));
+  let context;
+  try {
+    // launchPersistentContext is how playwright takes a profile directory of our choosing.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+             '--disable-component-update', '--no-first-run'],
+      headless: true,
+    });
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
