@@ -1,5 +1,5 @@
 // Memory of a Chromium tab holding one connected MQTT client: the mqttws npm package
-// (dist/index.mjs: JavaScript with the wasm core inside) and MQTT.js 5 (dist/mqtt.min.js),
+// (dist/browser.mjs: JavaScript with the wasm core inside) and MQTT.js 5 (dist/mqtt.min.js),
 // each against an empty page as the baseline. Debian's Chromium, headless, driven by
 // playwright-core; a fresh browser and profile for every page, so no two pages share a
 // renderer process.
@@ -118,7 +118,7 @@ client.once('close', () => { if (document.title === 'loading') done('error: conn
 </script>`,
 };
 const files = {
-  '/mqttws.mjs': join(root, 'npm/dist/index.mjs'),
+  '/mqttws.mjs': join(root, 'npm/dist/browser.mjs'),
   '/mqtt.min.js': join(root, 'npm/node_modules/mqtt/dist/mqtt.min.js'),
 };
 

@@ -1,21 +1,21 @@
 // What an app pays in download size for each library: an esbuild bundle (minified, browser
 // platform, ESM) of the same five-line app (connect, subscribe, on message -> console.log,
 // publish) written against mqttws and against MQTT.js, and the raw files a page can load
-// without a bundler (mqttws's dist/index.mjs, JavaScript with the wasm core inside, and
+// without a bundler (mqttws's dist/browser.mjs, JavaScript with the wasm core inside, and
 // MQTT.js's dist/mqtt.min.js). Sizes raw and gzipped at level 9 by Node's zlib (as bench/run.mjs
 // and the package's dist/size.json count them; GNU `gzip -9 -n` comes out about 0.2 % smaller).
 // The wasm inside mqttws's files is compressed, in base64 (npm/scripts/build.mjs), so the
-// bundle and dist/index.mjs are about the same size.
+// bundle and dist/browser.mjs are about the same size.
 //
 //   node bench/bundle-size.mjs
 //
 // mqttws is imported as 'mqttws' from the package directory npm/ (its package.json decides
-// what a bundler takes: dist/index.mjs); MQTT.js as 'mqtt' from npm/node_modules/mqtt (for a
+// what a bundler takes: dist/browser.mjs); MQTT.js as 'mqtt' from npm/node_modules/mqtt (for a
 // browser ESM bundle its exports map gives dist/mqtt.esm.js). Nothing is written to disk.
 //
 // Prints one JSON line per figure:
 //   {"client":"mqttws-npm","mode":"bundle","bytes":..,"gzip_bytes":..,"esbuild":"0.x"}
-//   {"client":"mqttws-npm","mode":"download","file":"dist/index.mjs","bytes":..,"gzip_bytes":..}
+//   {"client":"mqttws-npm","mode":"download","file":"dist/browser.mjs","bytes":..,"gzip_bytes":..}
 //   (and the same two for "mqttjs", file "dist/mqtt.min.js"). Exit 1 with a one-line reason if
 //   a bundle fails, 2 on any argument.
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ client.publish('demo/hello', 'hi');
 `,
 };
 const downloads = {
-  'mqttws-npm': ['dist/index.mjs', join(root, 'npm/dist/index.mjs')],
+  'mqttws-npm': ['dist/browser.mjs', join(root, 'npm/dist/browser.mjs')],
   mqttjs: ['dist/mqtt.min.js', join(root, 'npm/node_modules/mqtt/dist/mqtt.min.js')],
 };
 

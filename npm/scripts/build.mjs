@@ -9,8 +9,10 @@
 //                       and zopfli compresses 5% below gzip -9.
 //   dist/index.mjs, dist/index.cjs  one minified bundle each (esbuild), wasm included, the
 //                       package's own names kept; dist/*.map their source maps (to src/*.ts)
+//   dist/browser.mjs    the same for browsers (package.json's "browser" condition), without
+//                       the Node link (src/no-socket.ts for src/socket.ts)
 //   dist/types/         declarations (tsc)
-// and prints the gzip size of what a browser downloads (dist/index.mjs).
+// and prints the gzip size of what a browser downloads (dist/browser.mjs).
 // Usage: node scripts/build.mjs <dir with mqttws_wasm.js and mqttws_wasm.wasm> [--profiling]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,18 +94,29 @@ const common = {
 // pass also lays the bundle out as the bytes, then all of the JavaScript in one run (glue and
 // API; src/wasm.ts imports the bytes first): 0.7 KB smaller gzipped than one pass, whose
 // modules put the base64 between the glue and the API and split the API around it.
-// 1. src/ bundled with its names kept, gen/ left as imports: gen/api.js and its source map.
-await esbuild.build({
-  ...common, entryPoints: [join(root, 'src/index.ts')], format: 'esm', keepNames: true,
-  external: ['../gen/*'], outfile: join(root, 'gen/api.js'),
-});
+// 1. src/ bundled with its names kept, gen/ left as imports: gen/api.js and its source map;
+// and gen/api-browser.js, the same with src/no-socket.ts for src/socket.ts (browsers have no
+// TCP: the Node link is 1 KB of download no page can use).
+const noSocket = {
+  name: 'no-socket',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/socket\.js$/ }, () => ({ path: join(root, 'src/no-socket.ts') }));
+  },
+};
+for (const [out, plugins] of [['api.js', []], ['api-browser.js', [noSocket]]]) {
+  await esbuild.build({
+    ...common, entryPoints: [join(root, 'src/index.ts')], format: 'esm', keepNames: true,
+    external: ['../gen/*'], outfile: join(root, 'gen', out), plugins,
+  });
+}
 // 2. That, the glue and the bytes, minified: one file per module format. esbuild follows
 // gen/api.js's map, so dist/*.map lead to src/*.ts (sourcesContent carries them: src/ is not
 // in the package). The maps are not part of the download; the bundles end with a one-line
 // sourceMappingURL comment.
-for (const [format, file] of [['esm', 'index.mjs'], ['cjs', 'index.cjs']]) {
+for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.js', 'index.cjs'],
+                                    ['esm', 'api-browser.js', 'browser.mjs']]) {
   await esbuild.build({
-    ...common, entryPoints: [join(root, 'gen/api.js')], format, minify: true,
+    ...common, entryPoints: [join(root, 'gen', api)], format, minify: true,
     outfile: join(root, 'dist', file),
   });
   // The map's copy of gen/wasm_binary.js is the base64 once more: 76 KB of no use to a reader.
@@ -121,7 +134,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
              { stdio: 'inherit' });
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const bundle = readFileSync(join(root, 'dist/index.mjs'));
+// What a page downloads: the browser build (bundlers pick it by the "browser" condition).
+const bundle = readFileSync(join(root, 'dist/browser.mjs'));
 const gz = gzipSync(bundle, { level: 9 }).length;
 const report = {
   wasmLinked: readFileSync(linked).length,
@@ -131,5 +145,5 @@ const report = {
   bundleGzip: gz,
 };
 writeFileSync(join(root, 'dist/size.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`browser download (dist/index.mjs, JS + wasm in one file): ${kb(bundle.length)}, ` +
+console.log(`browser download (dist/browser.mjs, JS + wasm in one file): ${kb(bundle.length)}, ` +
             `${kb(gz)} gzipped (wasm alone: ${kb(report.wasm)}, ${kb(report.wasmGzip)} gzipped)`);

@@ -37,6 +37,23 @@ describe('a browser bundle of dist/index.mjs', () => {
   });
 });
 
+describe('the browser build (dist/browser.mjs)', () => {
+  const fs = require('node:fs');
+  const pkg = require('../package.json');
+
+  test('is what the "browser" condition of package.json names', () => {
+    expect(pkg.exports['.'].browser).toBe('./dist/browser.mjs');
+    expect(Object.keys(pkg.exports['.'])).toEqual(['types', 'browser', 'import', 'require']);
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/browser.mjs', 'dist/browser.mjs.map']));
+  });
+
+  test('leaves out the Node link that the Node build carries', () => {
+    // socket.ts's loader of node:net/node:tls, by the name it calls.
+    expect(fs.readFileSync(path.join(dist, 'index.mjs'), 'utf8')).toContain('getBuiltinModule');
+    expect(fs.readFileSync(path.join(dist, 'browser.mjs'), 'utf8')).not.toContain('getBuiltinModule');
+  });
+});
+
 describe('the built files in a plain Node process', () => {
   const ctx = useBroker();
 

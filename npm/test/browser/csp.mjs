@@ -3,7 +3,7 @@
 //     one does not (its failure goes to console.error, which the runner reads).
 //   ?expect=connected: script-src 'wasm-unsafe-eval' (and connect-src for the broker): a
 //     message round-trips.
-import { connect, connectAsync } from '/dist/index.mjs';
+import { connect, connectAsync } from '/dist/browser.mjs';
 
 const q = new URLSearchParams(location.search);
 const auth = { username: q.get('username'), password: q.get('password') };

@@ -1,5 +1,5 @@
 // Browser test: recovery in headless Chromium against a real mosquitto. The page (served from
-// here, importing dist/index.mjs) keeps one client and records its events with timestamps;
+// here, importing dist/browser.mjs) keeps one client and records its events with timestamps;
 // this script cuts the network with playwright's context.setOffline() (which also fires the
 // window's offline/online events), restarts the broker, and hides and shows the page, then
 // checks what the client did and how fast:
@@ -23,7 +23,7 @@ const pkg = join(here, '../..');
 
 const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws recovery</title>
 <script type="module">
-  import { connect } from '/dist/index.mjs';
+  import { connect } from '/dist/browser.mjs';
   const q = new URLSearchParams(location.search);
   // Hidden or visible as the test says (headless pages are always visible).
   let visibility = 'visible';
@@ -48,9 +48,9 @@ const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   if (path === '/') {
     res.writeHead(200, { 'content-type': 'text/html' }).end(page_html);
-  } else if (path === '/dist/index.mjs') {
+  } else if (path === '/dist/browser.mjs') {
     res.writeHead(200, { 'content-type': 'text/javascript' })
-      .end(readFileSync(join(pkg, 'dist/index.mjs')));
+      .end(readFileSync(join(pkg, 'dist/browser.mjs')));
   } else {
     res.writeHead(404).end();
   }

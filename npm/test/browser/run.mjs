@@ -1,5 +1,5 @@
 // Browser tests: headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no
-// browser download) loads pages that import dist/index.mjs from this script's HTTP server and
+// browser download) loads pages that import dist/browser.mjs from this script's HTTP server and
 // talk to a real mosquitto over ws:
 //   round trip          page.html: the default export, connect(url) and connect(options),
 //                       a wildcard subscription, payloads read as MQTT.js code reads them,
@@ -33,7 +33,7 @@ const files = {
   '/csp-refused': { path: join(here, 'csp.html'), type: html, csp: csp.refused },
   '/csp-allowed': { path: join(here, 'csp.html'), type: html, csp: csp.allowed },
   '/csp.mjs': { path: join(here, 'csp.mjs'), type: js },
-  '/dist/index.mjs': { path: join(pkg, 'dist/index.mjs'), type: js },
+  '/dist/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
 };
 
 const server = createServer((req, res) => {
