@@ -272,14 +272,21 @@ void session::impl::on_unsuback(const unsuback& p) {
     // "No subscription existed" also means the filter is gone.
     if (!is_success(codes[i])) continue;
     const std::string& f = c.filters[i];
-    routes.erase_all(f);
+    // Only what was subscribed before this UNSUBSCRIBE ends (operation ids only grow): a
+    // subscribe() of the same filter made while it was on its way stays.
+    routes.erase_below(f, c.op);
     response_filters.erase(f);
     auto held = active_by_filter.find(f);
     if (held == active_by_filter.end()) continue;
+    std::vector<std::uint64_t> still;  // holders made after the UNSUBSCRIBE keep the filter
     for (std::uint64_t key : held->second) {
       auto a = active_subscriptions.find(key);
       if (a == active_subscriptions.end()) continue;
       sub_command& s = a->second;
+      if (s.op > c.op) {
+        still.push_back(key);
+        continue;
+      }
       for (std::size_t j = s.filters.size(); j-- > 0;) {
         if (s.filters[j] == f) {
           s.filters.erase(s.filters.begin() + static_cast<std::ptrdiff_t>(j));
@@ -291,7 +298,11 @@ void session::impl::on_unsuback(const unsuback& p) {
         active_subscriptions.erase(a);
       }
     }
-    active_by_filter.erase(held);
+    if (still.empty()) {
+      active_by_filter.erase(held);
+    } else {
+      held->second = std::move(still);
+    }
   }
   complete(c.op, operation_kind::unsubscribe, {}, std::move(codes),
            keep(p.props, property_context::unsuback));

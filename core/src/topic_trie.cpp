@@ -148,7 +148,7 @@ void topic_trie::insert(std::string_view filter, token t) {
 
 // Finds the token list of `filter`, takes `*only` (or every token) out of it, then prunes the
 // nodes of the filter's path that were left empty, deepest first.
-std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only) {
+std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only, token bound) {
   if (!root_) return 0;
   // The path from the root. A literal child is remembered by its map iterator (not its key):
   // pruning then erases it in O(1) whatever the number of siblings.
@@ -185,8 +185,16 @@ std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only)
   if (only) {
     removed = remove_token(*tokens, *only) ? 1 : 0;
   } else {
-    removed = tokens->size();
-    std::vector<token>().swap(*tokens);
+    std::size_t kept = 0;
+    for (token t : *tokens) {
+      if (t >= bound) (*tokens)[kept++] = t;
+    }
+    removed = tokens->size() - kept;
+    if (kept == 0) {
+      std::vector<token>().swap(*tokens);
+    } else {
+      tokens->resize(kept);
+    }
   }
   size_ -= removed;
   for (auto it = path.rbegin(); it != path.rend(); ++it) {
@@ -202,9 +210,17 @@ std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only)
   return removed;
 }
 
-bool topic_trie::erase(std::string_view filter, token t) { return erase_tokens(filter, &t) == 1; }
+bool topic_trie::erase(std::string_view filter, token t) {
+  return erase_tokens(filter, &t, 0) == 1;
+}
 
-std::size_t topic_trie::erase_all(std::string_view filter) { return erase_tokens(filter, nullptr); }
+std::size_t topic_trie::erase_all(std::string_view filter) {
+  return erase_tokens(filter, nullptr, ~token{0});
+}
+
+std::size_t topic_trie::erase_below(std::string_view filter, token bound) {
+  return erase_tokens(filter, nullptr, bound);
+}
 
 void topic_trie::collect(std::string_view name, std::vector<token>& out) const {
   // Agree with topic_matches() on invalid names: they match nothing.

@@ -532,6 +532,31 @@ TEST(SessionSubscribe, a_filter_subscribed_again_after_unsubscribe_is_kept_once)
   EXPECT_EQ(resubscribed_filters(b), std::vector<std::string>{"x/#"});
 }
 
+TEST(SessionSubscribe, a_subscribe_made_while_an_unsubscribe_is_on_its_way_survives_its_unsuback) {
+  for (protocol_version v : {protocol_version::v311, protocol_version::v5}) {
+    SCOPED_TRACE(version_name(v));
+    scripted_broker b(persistent_test_options(v));
+    b.connect_ok();
+    subscribed(b, "x/#");
+    expect_id(b.unsubscribe({"x/#"}));
+    const sent<unsubscribe> u = b.expect<unsubscribe>();
+    // Subscribed again before the UNSUBACK: the broker processes both in order, so the filter
+    // ends up subscribed, and so must it here.
+    const operation_id again = expect_id(b.subscribe("x/#"));
+    const sent<subscribe> s = b.expect<subscribe>();
+    if (v == protocol_version::v5) {
+      b.unsuback(u->packet_id, {reason_code::success});
+    } else {
+      b.unsuback(u->packet_id, {});
+    }
+    b.next_event<operation_event>();
+    b.suback(s->packet_id, {reason_code::granted_qos_0});
+    EXPECT_EQ(b.next_event<operation_event>().id, again);
+    EXPECT_EQ(routed(b, "x/1"), std::vector<operation_id>{again});
+    EXPECT_EQ(resubscribed_filters(b), std::vector<std::string>{"x/#"});
+  }
+}
+
 TEST(SessionSubscribe, thousands_of_subscriptions_unsubscribed_in_any_order_keep_the_rest_exact) {
   scripted_broker b(persistent_test_options());
   b.connect_ok();

@@ -261,6 +261,23 @@ TEST(topic_trie, erase_on_empty_trie_returns_false) {
   EXPECT_EQ(t.erase_all("a"), 0u);
 }
 
+TEST(topic_trie, erase_below_removes_only_the_tokens_under_the_bound) {
+  topic_trie t;
+  t.insert("a/#", 1);
+  t.insert("a/#", 5);
+  t.insert("a/#", 9);
+  t.insert("a/+", 2);
+  EXPECT_EQ(t.erase_below("a/#", 6), 2u);
+  std::vector<topic_trie::token> got;
+  t.collect("a/b", got);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<topic_trie::token>{2, 9}));
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.erase_below("a/#", 10), 1u);
+  EXPECT_EQ(t.erase_below("a/#", 10), 0u);
+  EXPECT_EQ(t.size(), 1u);
+}
+
 TEST(topic_trie, erase_all_removes_every_token_of_the_filter) {
   topic_trie t;
   t.insert("a/#", 1);

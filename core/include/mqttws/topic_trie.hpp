@@ -32,6 +32,10 @@ class topic_trie {
   bool erase(std::string_view filter, token t);
   /// Removes every token under `filter`; returns how many.
   std::size_t erase_all(std::string_view filter);
+  /// Removes the tokens under `filter` that are less than `bound`; returns how many. (The
+  /// session's tokens are operation ids, which only grow: an UNSUBACK ends the subscriptions
+  /// made before its UNSUBSCRIBE, not one made while it was on its way.)
+  std::size_t erase_below(std::string_view filter, token bound);
   /// Calls f(token) for every token whose filter matches topic `name` (4.7 rules, including
   /// '$' topics not matched by a leading wildcard). Order: unspecified; each (filter, token)
   /// pair at most once. Like topic_matches(), an invalid name (empty, or with '+' or '#')
@@ -54,8 +58,9 @@ class topic_trie {
 
  private:
   struct node;
-  // Removes `*only` (or every token, when null) from `filter`, pruning emptied nodes.
-  std::size_t erase_tokens(std::string_view filter, const token* only);
+  // Removes `*only` (or, when null, every token below `bound`) from `filter`, pruning emptied
+  // nodes.
+  std::size_t erase_tokens(std::string_view filter, const token* only, token bound);
   std::unique_ptr<node> root_;
   std::size_t size_ = 0;
   std::size_t nodes_ = 0;
