@@ -4,7 +4,7 @@
 // its events into MQTT.js events and callbacks. Events are queued and dispatched from a
 // microtask, never from inside a call into the wasm, so listeners may call any method.
 
-import { TypedEmitter } from './emitter.js';
+import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
   coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions,
@@ -416,9 +416,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       try {
         sub.handler(packet.topic, packet.payload, packet);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        rethrowLater(error);
       }
     }
   }
