@@ -732,11 +732,12 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
    *
    * Returns at once; a failure (a malformed filter: `invalid_topic_filter`; an ended client:
    * `invalid_state`; a refusal by the broker: `operation_failed`) rejects `view.ready` and is
-   * `view.error`.
+   * `view.error`. With `options.parse`, each entry's value is `parse(payload, topic)`: e.g.
+   * JSON for a dashboard.
    */
-  state(filter: string, options?: StateOptions): StateView<MqttPayload>;
-  /** The same, with each entry's value `parse(payload, topic)`: e.g. JSON for a dashboard. */
   state<T>(filter: string, options: ParsedStateOptions<T>): StateView<T>;
+  /** {@link state} without `parse`: the values are the payloads ({@link MqttPayload}). */
+  state(filter: string, options?: StateOptions): StateView<MqttPayload>;
   state<T>(filter: string, options: StateOptions & Partial<ParsedStateOptions<T>> = {}):
       StateView<T> | StateView<MqttPayload> {
     this.#states ??= new StateRegistry(this);

@@ -32,6 +32,11 @@ export interface ParsedStateOptions<T> extends StateOptions {
   parse: (payload: MqttPayload, topic: string) => T | undefined;
 }
 
+// Map's own iterator types, whatever the TypeScript lib calls them (MapIterator since 5.6).
+type Entries<T> = ReturnType<Map<string, T>['entries']>;
+type Keys = ReturnType<Map<string, unknown>['keys']>;
+type Values<T> = ReturnType<Map<string, T>['values']>;
+
 /** Called with the view's current snapshot: at once, then after each batch of changes. */
 export type StateListener<T> = (snapshot: ReadonlyMap<string, T>) => void;
 
@@ -91,7 +96,7 @@ class Snapshot<T> extends Map<string, T> {
  * ```
  *
  * In Svelte the view is a store of its snapshot (`{#each [...$temps] as [topic, c]}`); in Vue,
- * `const temps = shallowRef(); view.subscribe((s) => (temps.value = s))`.
+ * `const snapshot = shallowRef(); onUnmounted(temps.subscribe((s) => (snapshot.value = s)))`.
  */
 export class StateView<T = MqttPayload> implements ReadonlyMap<string, T> {
   /** The topic filter, as given to {@link MqttClient.state}. */
@@ -239,17 +244,17 @@ export class StateView<T = MqttPayload> implements ReadonlyMap<string, T> {
   }
 
   /** The [topic, value] entries, in the order the topics first got one. */
-  entries(): MapIterator<[string, T]> {
+  entries(): Entries<T> {
     return this.#values.entries();
   }
 
   /** The topics with an entry. */
-  keys(): MapIterator<string> {
+  keys(): Keys {
     return this.#values.keys();
   }
 
   /** The values, in the order of {@link keys}. */
-  values(): MapIterator<T> {
+  values(): Values<T> {
     return this.#values.values();
   }
 
@@ -260,7 +265,7 @@ export class StateView<T = MqttPayload> implements ReadonlyMap<string, T> {
   }
 
   /** The same as {@link entries}: `for (const [topic, value] of view)`. */
-  [Symbol.iterator](): MapIterator<[string, T]> {
+  [Symbol.iterator](): Entries<T> {
     return this.#values.entries();
   }
 }
