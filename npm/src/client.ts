@@ -4,7 +4,7 @@
 // its events into MQTT.js events and callbacks. Events are queued and dispatched from a
 // microtask, never from inside a call into the wasm, so listeners may call any method.
 
-import { TypedEmitter } from './emitter.js';
+import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
   coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions,
@@ -20,6 +20,8 @@ import { MqttPayload, toBytes, type Payload } from './payload.js';
 import { CoreDriver, type CoreEvent, type CoreMessage, type CoreModule, type CoreOptions,
   type CoreResult, type CoreSubscription, type OperationEvent } from './core.js';
 import { loadWasm } from './wasm.js';
+import type { ParsedStateOptions, StateOptions, StateView } from './state.js';
+import { StateRegistry } from './state_source.js';
 
 /** The events of {@link MqttClient}, as in MQTT.js. */
 export interface MqttClientEvents {
@@ -166,6 +168,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #queueFullReported = false;
   #unwatch: (() => void) | undefined;
   #reauth: { resolve: () => void; reject: (e: MqttError) => void } | undefined;
+  #states: StateRegistry | undefined;
 
   /** @internal Use {@link connect}. */
   constructor(core: CoreOptions, links: LinkOptions, options: IClientOptions) {
@@ -416,9 +419,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       try {
         sub.handler(packet.topic, packet.payload, packet);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        rethrowLater(error);
       }
     }
   }
@@ -644,6 +645,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       this.#unwatch = undefined;
       this.#driver!.delete();
       this.#driver = undefined;
+      this.#endStates();
       this.disconnected = false;
       this.#load();
       return this;
@@ -710,6 +712,42 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
         this.#reauth = { resolve, reject };
       }, reject);
     });
+  }
+
+  // ---- live state --------------------------------------------------------------------------
+
+  /**
+   * A live view of the last message of each topic matching `filter` (wildcards allowed),
+   * retained or live: a `ReadonlyMap` from topic to payload, with `subscribe(listener)` and an
+   * immutable `snapshot` for React's `useSyncExternalStore`, Svelte stores and Vue refs (see
+   * {@link StateView}). An empty payload deletes a topic's entry.
+   *
+   * Views on the same filter string share one broker subscription: the first one subscribes
+   * (a SUBSCRIBE with `options.qos`, default 0), a later one starts with the entries already
+   * there, and closing the last one unsubscribes. Overlapping filters (`home/#`,
+   * `home/+/temp`) are subscriptions of their own. A view holds what its own subscription
+   * delivers, matched by the core as for {@link subscribe}'s handlers (a `$SYS/...` topic is
+   * not under `#`, MQTT-4.7.2-1; a `$share/{group}/...` filter holds what the broker gives
+   * this member, and brokers send no retained messages to shared subscriptions).
+   *
+   * Returns at once; a failure (a malformed filter: `invalid_topic_filter`; an ended client:
+   * `invalid_state`; a refusal by the broker: `operation_failed`) rejects `view.ready` and is
+   * `view.error`. With `options.parse`, each entry's value is `parse(payload, topic)`: e.g.
+   * JSON for a dashboard.
+   */
+  state<T>(filter: string, options: ParsedStateOptions<T>): StateView<T>;
+  /** {@link state} without `parse`: the values are the payloads ({@link MqttPayload}). */
+  state(filter: string, options?: StateOptions): StateView<MqttPayload>;
+  state<T>(filter: string, options: StateOptions & Partial<ParsedStateOptions<T>> = {}):
+      StateView<T> | StateView<MqttPayload> {
+    this.#states ??= new StateRegistry(this);
+    return this.#states.open(filter, options, options.parse);
+  }
+
+  /** The session is over: its views stop updating (a later state() subscribes anew). */
+  #endStates(): void {
+    this.#states?.ended();
+    this.#states = undefined;
   }
 
   // ---- end ---------------------------------------------------------------------------------
@@ -785,6 +823,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }
     this.#ops.clear();
     this.#handlers.clear();
+    this.#endStates();
     this.connected = false;
     this.reconnecting = false;
     this.disconnecting = false;

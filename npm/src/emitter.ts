@@ -1,6 +1,13 @@
 // A small typed event emitter: browsers have no Node `events` module, and the package must
 // not need polyfills. Same method names as Node's EventEmitter for the common subset.
 
+/** Throws `error` from a microtask: to the host (an uncaught exception), the caller goes on. */
+export function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void;
 
@@ -72,9 +79,7 @@ export class TypedEmitter<Events extends { [E in keyof Events]: Listener }> {
       try {
         listener(...args);
       } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
+        rethrowLater(e);
       }
     }
     return true;

@@ -84,3 +84,4 @@ export type {
   WebSocketOptions,
 } from './options.js';
 export type * from './packets.js';
+export type { ParsedStateOptions, StateListener, StateOptions, StateView } from './state.js';

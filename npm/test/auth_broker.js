@@ -10,6 +10,7 @@
 //   AUTH 0x19 (re-authentication) -> AUTH 0x18 {method, reauthChallenge}
 //     AUTH 0x18 with data `reauthExpect`                     -> AUTH 0x00 {method}
 //     AUTH 0x18 with other data                              -> DISCONNECT 0x87, close
+//   SUBSCRIBE -> SUBACK granting each filter its QoS, or `subackCode` for each
 //   PINGREQ -> PINGRESP; DISCONNECT -> close
 //
 // Everything it receives is recorded (`received`), with the request URL of each WebSocket.
@@ -22,7 +23,8 @@ const bytes = (b) => Buffer.from(b ?? []);
 class AuthBroker {
   /**
    * Options: method ('SCRAM-TEST'), challenge, expect, success, reauthChallenge,
-   * reauthExpect (byte arrays), refuseCode (0x87).
+   * reauthExpect (byte arrays), refuseCode (0x87), subackCode (a SUBACK failure code, e.g.
+   * 0x80; by default subscriptions are granted).
    */
   static async start(options = {}) {
     const b = new AuthBroker(options);
@@ -119,6 +121,10 @@ class AuthBroker {
             send({ cmd: 'disconnect', reasonCode: 0x82 });  // protocol error
             ws.close();
           }
+          break;
+        case 'subscribe':
+          send({ cmd: 'suback', messageId: p.messageId,
+                 granted: p.subscriptions.map((sub) => o.subackCode ?? sub.qos) });
           break;
         case 'pingreq':
           send({ cmd: 'pingresp' });

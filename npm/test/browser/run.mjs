@@ -7,6 +7,9 @@
 //   CSP refuses wasm    csp.html under default-src 'self': the error event and the
 //                       console.error both say why and name 'wasm-unsafe-eval'
 //   CSP allows wasm     csp.html under script-src 'self' 'wasm-unsafe-eval': a round trip
+//   live state          state.html: client.state() filled by a retained message, updated
+//                       live and by a clearing empty retained message, its listener driving
+//                       the DOM, the snapshot stable between changes and new after one
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +36,7 @@ const files = {
   '/csp-refused': { path: join(here, 'csp.html'), type: html, csp: csp.refused },
   '/csp-allowed': { path: join(here, 'csp.html'), type: html, csp: csp.allowed },
   '/csp.mjs': { path: join(here, 'csp.mjs'), type: js },
+  '/state': { path: join(here, 'state.html'), type: html },
   '/dist/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
 };
 
@@ -109,6 +113,21 @@ const cases = [
     path: '/csp-allowed?expect=connected',
     check(r, consoleErrors) {
       check('message', r.result.message, { topic: r.result.expected, text: 'allowed' });
+      check('console errors', consoleErrors, []);
+    },
+  },
+  {
+    name: 'live state: client.state() with a subscribe listener, in the browser bundle',
+    path: '/state',
+    check(r, consoleErrors) {
+      check('listener calls', r.result.calls, [
+        [],
+        [['kitchen/temp', 21.5]],
+        [['kitchen/temp', 21.5], ['hall/temp', 19]],
+        [['hall/temp', 19]],
+      ]);
+      check('snapshot identity', [r.result.stable, r.result.changed], [true, true]);
+      check('DOM', r.result.dom, ['hall: 19']);
       check('console errors', consoleErrors, []);
     },
   },

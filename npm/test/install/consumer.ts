@@ -66,3 +66,27 @@ export function wireByOptions(): mqtt.MqttClient {
   void error;
   return client;
 }
+
+// client.state(): a ReadonlyMap of payloads, or of what parse makes of them, for UI stores.
+export function dashboard(client: MqttClient): () => void {
+  const raw: mqtt.StateView = client.state('home/#', { qos: 1 });
+  const first: MqttPayload | undefined = raw.get('home/kitchen/temp');
+  const temps = client.state('home/+/temp', { parse: (payload, topic) =>
+    (topic.endsWith('/temp') ? Number(payload.toString()) : undefined) });
+  const celsius: number | undefined = temps.get('home/kitchen/temp');
+  const map: ReadonlyMap<string, number> = temps;
+  const snapshot: ReadonlyMap<string, number> = temps.getSnapshot();
+  for (const [topic, value] of temps) void [topic.length, value.toFixed(1)];
+  const topics: string[] = [...temps.keys()];
+  const listener: mqtt.StateListener<number> = (s) => void s.size;
+  const unsubscribe: () => void = temps.subscribe(listener);
+  const options: mqtt.ParsedStateOptions<string> = { parse: (p) => p.text() };
+  const texts: mqtt.StateView<string> = client.state('notes/#', options);
+  void [first, celsius, map.size, snapshot, topics, texts.ready, texts.error?.code, raw.filter];
+  return () => {
+    unsubscribe();
+    temps.close();
+    raw.close();
+    texts.close();
+  };
+}
