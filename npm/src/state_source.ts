@@ -87,12 +87,6 @@ export class StateSource {
 export class StateRegistry {
   #client: MqttClient;
   #sources = new Map<string, StateSource>();
-  /**
-   * Filters whose UNSUBSCRIBE is in flight, with what its completion runs. A SUBSCRIBE of the
-   * filter waits for it: the core drops a filter's routes when the UNSUBACK arrives, which
-   * would take a newer subscription's along.
-   */
-  #unsubscribing = new Map<string, (() => void)[]>();
 
   constructor(client: MqttClient) {
     this.#client = client;
@@ -104,16 +98,14 @@ export class StateRegistry {
     if (!source?.live) {
       const s = source = new StateSource(filter, () => this.#release(s));
       this.#sources.set(filter, s);
-      const subscribe = () => this.#subscribe(s, options.qos ?? 0);
-      const waiting = this.#unsubscribing.get(filter);
-      if (waiting) waiting.push(subscribe);
-      else subscribe();
+      // At once, even while an UNSUBSCRIBE of the filter is on its way: the broker takes both
+      // in order, and the core's UNSUBACK ends only the subscriptions made before it.
+      this.#subscribe(s, options.qos ?? 0);
     }
     return new StateView<T>(source, parse);
   }
 
   #subscribe(source: StateSource, qos: QoS): void {
-    if (!source.live) return;  // closed (or the client ended) before its turn came
     this.#client.subscribe(source.filter, {
       qos, handler: (topic, payload) => source.receive(topic, payload),
     }, (error, granted) => {
@@ -133,13 +125,7 @@ export class StateRegistry {
   #release(source: StateSource): void {
     const filter = source.filter;
     this.#drop(source);
-    if (this.#unsubscribing.has(filter)) return;  // one in flight already (nothing subscribed since)
-    this.#unsubscribing.set(filter, []);
-    this.#client.unsubscribe(filter, () => {
-      const then = this.#unsubscribing.get(filter) ?? [];
-      this.#unsubscribing.delete(filter);
-      then.forEach((run) => run());
-    });
+    this.#client.unsubscribe(filter);
   }
 
   /** The client ended: the views keep their entries, nothing is unsubscribed. */
@@ -149,6 +135,5 @@ export class StateRegistry {
       source.settle(new MqttError('the client ended', 'invalid_state'));
     }
     this.#sources.clear();
-    this.#unsubscribing.clear();
   }
 }
