@@ -107,6 +107,12 @@ interface Waiting {
   fail: (error: MqttError) => void;
 }
 
+/**
+ * Closes that are no `error`: an orderly close, the end of the session, our own reconnect()
+ * and the network going away (the `offline` event says that).
+ */
+const quietCloses = new Set(['transport_closed', 'session_closed', 'reconnect_requested', 'ENETDOWN']);
+
 function endedError(): MqttError {
   return new MqttError('the client is ending or has ended', 'invalid_state');
 }
@@ -400,10 +406,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       }
       this.emit('disconnect', packet);
     }
-    // Not errors: an orderly close, the end of the session, our own reconnect() and the
-    // network going away (the `offline` event says that).
-    const quiet = ['transport_closed', 'session_closed', 'reconnect_requested', 'ENETDOWN'];
-    if (e.error && !quiet.includes(e.error.code)) {
+    if (e.error && !quietCloses.has(e.error.code)) {
       this.emit('error', toMqttError(e.error, e.reasonCode, e.reasonString));
     }
     this.emit('close');
@@ -641,11 +644,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const gaveUp = !this.#ending && this.#driver?.closed === true;
     if (gaveUp) {
       // The session ended by itself (a refusal that would repeat, reconnecting off): a new one.
-      this.#unwatch?.();
-      this.#unwatch = undefined;
-      this.#driver!.delete();
-      this.#driver = undefined;
-      this.#endStates();
+      this.#dropSession();
       this.disconnected = false;
       this.#load();
       return this;
@@ -814,16 +813,23 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     end();
   }
 
-  #finishEnd(): void {
+  /**
+   * Frees the driver (the session, the socket, every byte it held) and forgets what belonged
+   * to its session: a new session numbers its operations from 1 again, so no handler or
+   * callback of the old one may be found by a new id.
+   */
+  #dropSession(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
-    if (this.#driver) {
-      this.#driver.delete();  // frees the session, the socket, every byte it held
-      this.#driver = undefined;
-    }
+    this.#driver?.delete();
+    this.#driver = undefined;
     this.#ops.clear();
     this.#handlers.clear();
     this.#endStates();
+  }
+
+  #finishEnd(): void {
+    this.#dropSession();
     this.connected = false;
     this.reconnecting = false;
     this.disconnecting = false;

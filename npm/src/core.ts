@@ -250,13 +250,13 @@ export class CoreDriver {
         onEvent({ type: 'message', packet, subscriptions: subs });
       },
       event: (e) => {
-        // The core names the failure (ECONNREFUSED, ECONNRESET, EINVAL); the platform's words
-        // (a certificate problem, a DNS failure) are added to its message.
         if (e.type === 'packet' && e.cmd === 'publish' && e.payload instanceof Uint8Array) {
           // The same payload type as the message event's (an MqttPayload over this copy).
           e.payload = new MqttPayload(e.payload.buffer as ArrayBuffer, e.payload.byteOffset,
                                       e.payload.length);
         }
+        // The core names the failure (ECONNREFUSED, ECONNRESET, EINVAL); the platform's words
+        // (a certificate problem, a DNS failure) are added to its message.
         if (e.type === 'disconnect' && e.error && self.#hookError) {
           // No link was opened: the hook's error is the attempt's, not a refused connection.
           e.error = self.#hookError;

@@ -194,6 +194,29 @@ describe('broker down and back', () => {
     return c;
   };
 
+  test('reconnect() after the session gave up starts a new one that no handler of the old one hears', async () => {
+    const client = await connect({ reconnectPeriod: 0 });
+    client.on('error', () => {});
+    const stale = [];
+    await client.subscribeAsync('old/#', { handler: (topic) => stale.push(topic) });  // operation 1
+    const closed = next(client, 'close');
+    await ctx.broker.stop();
+    await within(closed, 5000, 'the close');
+    expect(client.disconnected).toBe(true);
+    await ctx.broker.start();
+    const connected = next(client, 'connect');
+    client.reconnect();
+    await within(connected, 5000, 'the new session');
+    // The new session's first operation is 1 again: a subscription without a handler.
+    await client.subscribeAsync('new/#');
+    const got = next(client, 'message');
+    const publisher = await connect();
+    await publisher.publishAsync('new/x', 'hi', { qos: 1 });
+    const [topic] = await within(got, 5000, 'the message');
+    expect(topic).toBe('new/x');
+    expect(stale).toEqual([]);
+  });
+
   test('after a broker restart the first retry comes within 1 s and it is back within ~2 s', async () => {
     const timed = timedWebSocket();
     const client = await connect({ WebSocket: timed.WebSocket });  // the default backoff
