@@ -2,7 +2,8 @@
 # Package install test: `npm install build/mqttws-*.tgz` into an empty folder, then use it
 # from CommonJS, from an ES module (both against a real mosquitto, over ws:// and mqtt://) and
 # from TypeScript
-# (type check with the package's declarations). Usage: run.sh <mqttws-x.y.z.tgz>
+# (type check with the package's declarations), then the examples/ of the npm package (Node and
+# a browser page in headless Chromium). Usage: run.sh <mqttws-x.y.z.tgz>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 npm_dir="$(cd "$here/../.." && pwd)"
@@ -36,3 +37,8 @@ node --input-type=commonjs -e '
 node "$npm_dir/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck false \
   --module nodenext --moduleResolution nodenext --target es2022 --lib es2022,dom consumer.ts
 echo "TypeScript consumer: ok"
+
+# The examples, as a user copies them next to the installed package.
+examples="$npm_dir/../examples"
+cp "$examples/node/sensor.mjs" "$examples/browser/index.html" "$examples/browser/main.mjs" .
+node "$here/examples.mjs" "$dir"
