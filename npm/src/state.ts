@@ -1,9 +1,10 @@
 // Live retained state: client.state(filter), the last message of each topic under a filter as
 // a live ReadonlyMap with a subscribe/snapshot pair for React, Svelte and Vue.
 //
-// One broker subscription per filter (state_source.ts), shared by the open views on it. Which
-// messages reach it is decided by the core, as for subscribe()'s per-subscription handlers
-// (4.7 topic matching, or MQTT 5 Subscription Identifiers): there is no topic matcher here.
+// The broker subscriptions behind the views (state_source.ts): one per filter, shared by the
+// views on it and by the views on filters it covers. Which messages reach a subscription is
+// decided by the core, as for subscribe()'s per-subscription handlers (4.7 topic matching, or
+// MQTT 5 Subscription Identifiers); a view on a covered filter keeps the topics it matches.
 
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import type { MqttError } from './errors.js';
@@ -14,8 +15,11 @@ import type { StateSource } from './state_source.js';
 /** Options of {@link MqttClient.state}. */
 export interface StateOptions {
   /**
-   * QoS of the broker subscription (default 0). Views on the same filter share one
-   * subscription: it keeps the QoS of the view that made it.
+   * QoS of the broker subscription (default 0). Views share subscriptions: views on one
+   * filter share one, which keeps the QoS of the view that made it; a view on a filter that an
+   * open subscription covers at this QoS or higher (`home/+/temp` under `home/#`) uses it and
+   * sends no SUBSCRIBE; and a subscription granted for a filter covering open ones, at their
+   * QoS or higher, takes them over (their filters are unsubscribed).
    */
   qos?: QoS;
 }

@@ -1,13 +1,36 @@
-// The broker side of client.state(): one subscription per filter string, shared by the open
-// views on it (reference counted by the views attached), and the last payload of each topic it
-// delivered. Messages reach it through subscribe()'s per-subscription handler: the core
-// decides which subscriptions a message belongs to.
+// The broker side of client.state(): the subscriptions behind the views, and the last payload
+// of each topic they delivered. One subscription serves every view whose filter it covers:
+//  - views on one filter string share its source (reference counted by the views attached);
+//  - a view on a filter an open subscription covers (home/+/temp under home/#, at no higher
+//    QoS) gets a derived source fed by that subscription's messages: no SUBSCRIBE;
+//  - a subscription that covers sources opened before it takes them over once granted: they
+//    become derived and their own filters are unsubscribed.
+// Messages reach a subscription through subscribe()'s per-subscription handler (the core
+// decides which subscriptions a message belongs to); a derived source keeps those of its
+// parent whose topics match its filter (covers(), below).
 
 import type { MqttClient } from './client.js';
 import { MqttError } from './errors.js';
 import type { QoS } from './packets.js';
 import type { MqttPayload } from './payload.js';
 import { StateView, type StateOptions } from './state.js';
+
+const EMPTY = new Uint8Array(0) as MqttPayload;
+
+/**
+ * True when every topic `inner` matches is matched by `outer` (both valid filters; a topic
+ * name is a filter without wildcards), per MQTT 4.7: `+` one level, `#` this level and all
+ * below it, and a wildcard first level never matching a `$` topic.
+ */
+export function covers(outer: string, inner: string): boolean {
+  const o = outer.split('/'), i = inner.split('/');
+  if (inner.startsWith('$') && (o[0] === '+' || o[0] === '#')) return false;
+  for (let k = 0; k < o.length; k++) {
+    if (o[k] === '#') return true;
+    if (k >= i.length || i[k] === '#' || (o[k] !== '+' && o[k] !== i[k])) return false;
+  }
+  return o.length === i.length;
+}
 
 /** What a view hears from its source. */
 interface Sink {
@@ -37,12 +60,34 @@ export class StateSource {
   #settle!: () => void;
   #settledYet = false;
   #release: () => void;
+  /** The subscription feeding a derived source (none: this source has its own). */
+  parent: StateSource | undefined;
+  /** How a derived source hears its parent. */
+  readonly sink: Sink = {
+    update: (topic, payload) => {
+      if (covers(this.filter, topic)) this.receive(topic, payload ?? EMPTY);
+    },
+    failed: () => this.settle(this.parent?.error),
+  };
 
-  constructor(readonly filter: string, release: () => void) {
+  /** `release` ends what feeds it: its subscription, or its attachment to a parent. */
+  constructor(readonly filter: string, readonly qos: QoS, release: () => void) {
     this.settled = new Promise((resolve) => {
       this.#settle = resolve;
     });
     this.#release = release;
+  }
+
+  /**
+   * Feeds this source from `parent` from now on: the entries of `parent` it matches, then its
+   * messages. Settles when `parent` does (at once if it has).
+   */
+  derive(parent: StateSource, release: () => void): void {
+    this.parent = parent;
+    this.#release = release;
+    for (const [topic, payload] of parent.payloads) this.sink.update(topic, payload);
+    parent.attach(this.sink);
+    void parent.settled.then(() => this.settle(parent.error));
   }
 
   attach(sink: Sink): void {
@@ -96,18 +141,35 @@ export class StateRegistry {
           parse: ((payload: MqttPayload, topic: string) => T | undefined) | undefined): StateView<T> {
     let source = this.#sources.get(filter);
     if (!source?.live) {
-      const s = source = new StateSource(filter, () => this.#release(s));
+      const qos = options.qos ?? 0;
+      const s = source = new StateSource(filter, qos, () => this.#release(s));
       this.#sources.set(filter, s);
-      // At once, even while an UNSUBSCRIBE of the filter is on its way: the broker takes both
-      // in order, and the core's UNSUBACK ends only the subscriptions made before it.
-      this.#subscribe(s, options.qos ?? 0);
+      const parent = this.#covering(s);
+      if (parent) {
+        s.derive(parent, () => this.#detach(s));
+      } else {
+        // At once, even while an UNSUBSCRIBE of the filter is on its way: the broker takes
+        // both in order, and the core's UNSUBACK ends only the subscriptions made before it.
+        this.#subscribe(s);
+      }
     }
     return new StateView<T>(source, parse);
   }
 
-  #subscribe(source: StateSource, qos: QoS): void {
+  /** A live subscription (of a source of its own) that covers `s` at its QoS or higher. */
+  #covering(s: StateSource): StateSource | undefined {
+    for (const other of this.#sources.values()) {
+      if (other !== s && other.live && !other.parent && other.qos >= s.qos &&
+          !other.error && covers(other.filter, s.filter)) {
+        return other;
+      }
+    }
+    return undefined;
+  }
+
+  #subscribe(source: StateSource): void {
     this.#client.subscribe(source.filter, {
-      qos, handler: (topic, payload) => source.receive(topic, payload),
+      qos: source.qos, handler: (topic, payload) => source.receive(topic, payload),
     }, (error, granted) => {
       const code = granted?.[0]?.qos ?? 0;
       if (!error && code >= 0x80) {
@@ -115,17 +177,39 @@ export class StateRegistry {
       }
       if (error) this.#drop(source);
       source.settle(error);
+      if (!error && source.live && !source.parent) this.#adopt(source);
     });
+  }
+
+  /**
+   * `source` was granted: the sources with subscriptions of their own that it covers become
+   * derived from it, and their filters are unsubscribed (what arrives through both meanwhile
+   * changes nothing twice: an equal payload is no change).
+   */
+  #adopt(source: StateSource): void {
+    for (const other of this.#sources.values()) {
+      if (other === source || !other.live || other.parent || other.qos > source.qos ||
+          !covers(source.filter, other.filter)) continue;
+      other.derive(source, () => this.#detach(other));
+      this.#client.unsubscribe(other.filter);
+    }
   }
 
   #drop(source: StateSource): void {
     if (this.#sources.get(source.filter) === source) this.#sources.delete(source.filter);
   }
 
+  /** The last view of a source with its own subscription closed. */
   #release(source: StateSource): void {
     const filter = source.filter;
     this.#drop(source);
     this.#client.unsubscribe(filter);
+  }
+
+  /** The last view of a derived source closed: it lets go of its parent. */
+  #detach(source: StateSource): void {
+    this.#drop(source);
+    source.parent?.detach(source.sink);
   }
 
   /** The client ended: the views keep their entries, nothing is unsubscribed. */

@@ -429,15 +429,19 @@ describe.each([
       expect(sent).toEqual([['subscribe', topic], ['unsubscribe', topic], ['subscribe', topic]]);
     });
 
-    test('overlapping filters (home/# and home/+/temp) hold what matches each', async () => {
+    test('a filter an open view covers (home/+/temp under home/#) sends no SUBSCRIBE and ' +
+         'holds what matches it', async () => {
       const home = uniqueTopic('home');
       const client = await connect();
       const sent = filtersSent(client);
       const all = open(client, `${home}/#`);
-      const temps = open(client, `${home}/+/temp`);
-      await Promise.all([all.ready, temps.ready]);
+      await all.ready;
       const publisher = await connect();
-      await publisher.publishAsync(`${home}/kitchen/temp`, '21', { qos: 1 });
+      await publisher.publishAsync(`${home}/kitchen/temp`, '21', retain);
+      await until(() => all.size === 1, 5000, () => 'the first message');
+      const temps = open(client, `${home}/+/temp`);
+      expect(texts(temps)).toEqual([[`${home}/kitchen/temp`, '21']]);
+      await within(temps.ready, 1000, 'ready (covered by a granted subscription)');
       await publisher.publishAsync(`${home}/kitchen/humidity`, '40', { qos: 1 });
       await publisher.publishAsync(`${home}/hall/temp`, '19', { qos: 1 });
       await until(() => all.size === 3 && temps.size === 2, 5000,
@@ -445,6 +449,77 @@ describe.each([
       expect(texts(all)).toEqual([[`${home}/kitchen/temp`, '21'],
         [`${home}/kitchen/humidity`, '40'], [`${home}/hall/temp`, '19']]);
       expect(texts(temps)).toEqual([[`${home}/kitchen/temp`, '21'], [`${home}/hall/temp`, '19']]);
+      await publisher.publishAsync(`${home}/kitchen/temp`, '', retain);
+      await until(() => temps.size === 1 && all.size === 2, 5000, () => 'the cleared entry');
+      expect(sent).toEqual([['subscribe', `${home}/#`]]);
+      await publisher.publishAsync(`${home}/hall/temp`, '', retain);
+    });
+
+    test('the covering subscription stays while a covered view is open, and goes with it',
+         async () => {
+      const home = uniqueTopic('stay');
+      const client = await connect();
+      const sent = filtersSent(client);
+      const all = open(client, `${home}/#`);
+      const temps = open(client, `${home}/+/temp`);
+      await Promise.all([all.ready, temps.ready]);
+      all.close();
+      await client.publishAsync(`${home}/hall/temp`, '19', { qos: 1 });
+      await until(() => temps.size === 1, 5000, () => 'the message, through the home/# subscription');
+      expect(sent).toEqual([['subscribe', `${home}/#`]]);
+      temps.close();
+      await until(() => sent.length === 2, 5000, () => `the UNSUBSCRIBE, sent ${JSON.stringify(sent)}`);
+      expect(sent).toEqual([['subscribe', `${home}/#`], ['unsubscribe', `${home}/#`]]);
+    });
+
+    test('a covering filter opened later takes over: the covered one is unsubscribed and its ' +
+         'view keeps updating', async () => {
+      const home = uniqueTopic('takeover');
+      const client = await connect();
+      const sent = filtersSent(client);
+      const temps = open(client, `${home}/+/temp`);
+      await temps.ready;
+      const all = open(client, `${home}/#`);
+      await all.ready;
+      await until(() => sent.length === 3, 5000, () => `the UNSUBSCRIBE, sent ${JSON.stringify(sent)}`);
+      expect(sent).toEqual([['subscribe', `${home}/+/temp`], ['subscribe', `${home}/#`],
+        ['unsubscribe', `${home}/+/temp`]]);
+      const { calls } = listen(temps);
+      await client.publishAsync(`${home}/hall/temp`, '19', { qos: 1 });
+      await client.publishAsync(`${home}/hall/humidity`, '40', { qos: 1 });
+      await until(() => all.size === 2, 5000, () => 'both messages under home/#');
+      await settle();
+      expect(texts(temps)).toEqual([[`${home}/hall/temp`, '19']]);
+      expect(calls).toHaveLength(2);  // at subscribe, then one change
+      all.close();
+      temps.close();
+      await until(() => sent.length === 4, 5000, () => `the last UNSUBSCRIBE, sent ${JSON.stringify(sent)}`);
+      expect(sent[3]).toEqual(['unsubscribe', `${home}/#`]);
+    });
+
+    test('a filter with a level more than an open one (home/+ and home/+/temp) subscribes on ' +
+         'its own', async () => {
+      const home = uniqueTopic('levels');
+      const client = await connect();
+      const sent = filtersSent(client);
+      const rooms = open(client, `${home}/+`);
+      await rooms.ready;
+      const temps = open(client, `${home}/+/temp`);
+      await temps.ready;
+      await client.publishAsync(`${home}/hall/temp`, '19', { qos: 1 });
+      await until(() => temps.size === 1, 5000, () => 'the message');
+      expect(rooms.size).toBe(0);
+      expect(sent).toEqual([['subscribe', `${home}/+`], ['subscribe', `${home}/+/temp`]]);
+    });
+
+    test('a covered filter asking a higher QoS gets a subscription of its own', async () => {
+      const home = uniqueTopic('qos');
+      const client = await connect();
+      const sent = filtersSent(client);
+      const all = open(client, `${home}/#`, { qos: 0 });
+      await all.ready;
+      const temps = open(client, `${home}/+/temp`, { qos: 1 });
+      await temps.ready;
       expect(sent).toEqual([['subscribe', `${home}/#`], ['subscribe', `${home}/+/temp`]]);
     });
 
