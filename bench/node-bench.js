@@ -7,9 +7,15 @@
 //
 //   node bench/node-bench.js <mqttws|mqtt|ceiling> <throughput|publish|receive|latency>
 //        --url URL [-u USER -P PASS] [--qos Q] [--messages N] [--bytes B] [--publishers K]
-//        [--rate R] [--timeout S] [--batch F]
+//        [--rate R] [--timeout S] [--batch F] [--warmup W]
 //   (credentials default to MQTTWS_BENCH_USER / MQTTWS_BENCH_PASSWORD; defaults: Q 0, N 10000,
-//    B 64, K 1, R 1000 msg/s, S 120 s per wait, F: ceiling frames per write, see BATCH_BYTES)
+//    B 64, K 1, R 1000 msg/s, S 120 s per wait, F: ceiling frames per write, see BATCH_BYTES,
+//    W 0)
+//   --warmup W (throughput and publish): first the same loop with W messages, untimed, on the
+//   same connections, then the measured N. A fresh Node process runs its first thousands of
+//   messages in V8's baseline tiers (Liftoff for the wasm, Sparkplug/Maglev for JavaScript)
+//   while the optimising compilers catch up: a short run from process start measures that
+//   start-up, not the rate a long-lived client keeps. The same W for every Node client.
 //
 // Modes (bench/README.md has the shared contract):
 //   throughput  K publisher connections -> 1 subscriber connection through a broker, all in this
@@ -61,6 +67,7 @@ const FLAGS = {
   ...CONNECTION_FLAGS,
   '--qos': 'qos', '--messages': 'messages', '-n': 'messages', '--bytes': 'bytes',
   '--publishers': 'publishers', '--rate': 'rate', '--timeout': 'timeout', '--batch': 'batch',
+  '--warmup': 'warmup',
 };
 
 function parseArgs(argv) {
@@ -80,6 +87,7 @@ function parseArgs(argv) {
   o.publishers = int('publishers', 1, 1, 1000);
   o.timeout = int('timeout', 120, 1, 86400);
   o.batch = int('batch', 0, 0, 100000);  // 0: BATCH_BYTES decides
+  o.warmup = int('warmup', 0, 0, 1e9);
   if (o.rate === undefined) o.rate = 1000;
   else {
     o.rate = Number(o.rate);
@@ -97,6 +105,9 @@ function parseArgs(argv) {
   if (o.publishers > 1 && o.mode !== 'throughput') usage('--publishers is for throughput only');
   if (o.publishers > o.messages) usage('--publishers must not exceed --messages');
   if (o.mode === 'latency' && o.bytes < 4) usage('latency needs --bytes >= 4 (a sequence number)');
+  if (o.warmup && o.mode !== 'throughput' && o.mode !== 'publish') {
+    usage('--warmup is for throughput and publish only');
+  }
   return o;
 }
 
@@ -575,24 +586,37 @@ async function throughput() {
     last = now();
   };
   await bounded(sub.subscribe(`${prefix}/#`, opt.qos), 'subscribing').catch((e) => fail(e.message));
-  const start = now();
-  const share = (i) => Math.floor(n / opt.publishers) + (i < n % opt.publishers ? 1 : 0);
-  bounded(Promise.all(pubs.map((p, i) => pump(p, `${prefix}/${i}`, share(i)))), 'publishing')
-    .then(() => { done = now(); }, (e) => fail(e.message));
-  await arrivals(() => received, () => last, n, () => done, 'waiting for the messages');
+  // One pass of the loop: `total` messages shared among the publishers, until all arrived.
+  const pass = async (total, what) => {
+    received = 0;
+    done = 0;
+    const start = now();
+    const share = (i) => Math.floor(total / opt.publishers) + (i < total % opt.publishers ? 1 : 0);
+    bounded(Promise.all(pubs.map((p, i) => pump(p, `${prefix}/${i}`, share(i)))), what)
+      .then(() => { done = now(); }, (e) => fail(e.message));
+    await arrivals(() => received, () => last, total, () => done, `waiting for the ${what}`);
+    return start;
+  };
+  if (opt.warmup) await pass(Math.max(opt.warmup, opt.publishers), 'warm-up messages');
+  const start = await pass(n, 'messages');
   if (!received) fail('no message received');
   const seconds = (last - start) / 1000;
-  report({ n, received, seconds: round(seconds, 4), msgs_per_s: round(received / seconds, 1) });
+  report({ n, received, seconds: round(seconds, 4), msgs_per_s: round(received / seconds, 1),
+           ...(opt.warmup ? { warmup: opt.warmup } : {}) });
   await Promise.all([sub, ...pubs].map((c) => c.close()));
 }
 
 async function publish() {
   const n = opt.messages;
   const c = await open('pub');
+  if (opt.warmup) {
+    await bounded(pump(c, 'bench/sink', opt.warmup), 'warming up').catch((e) => fail(e.message));
+  }
   const start = now();
   await bounded(pump(c, 'bench/sink', n), 'publishing').catch((e) => fail(e.message));
   const seconds = (now() - start) / 1000;
-  report({ n, completed: n, seconds: round(seconds, 4), msgs_per_s: round(n / seconds, 1) });
+  report({ n, completed: n, seconds: round(seconds, 4), msgs_per_s: round(n / seconds, 1),
+           ...(opt.warmup ? { warmup: opt.warmup } : {}) });
   await c.close();
 }
 
