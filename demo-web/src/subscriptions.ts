@@ -1,9 +1,10 @@
-// What the dashboard subscribes to. Each state topic has its own subscription with its own
-// handler (mqttws routes a message to the handlers of the subscriptions it was delivered
-// for), and home/# feeds the activity log. All QoS 0: the devices' state is retained and
-// refreshed often, so a lost update is soon replaced.
+// What the dashboard subscribes to: one live view of home/# (client.state: the last message
+// of every topic under it, retained and live), which keeps the room cards; the same
+// subscription's messages, one by one, feed the activity log and the motion pulses (a view
+// holds the last payload, and a repeated "motion" is a new event). QoS 0: the devices' state
+// is retained and refreshed often, so a lost update is soon replaced.
 
-import type { MessageHandler, MqttClient } from 'mqttws';
+import type { MqttClient, MqttPayload } from 'mqttws';
 import type { ActivityLog } from './activity_log.js';
 import {
   parseLight, parseMotion, parseNumber, parseStatus, parseThermostat,
@@ -39,27 +40,40 @@ const APPLY: Record<StateKind, (card: RoomCard, payload: Uint8Array) => void> = 
   },
 };
 
+/** Returns a function that stops watching (closes the view, removes the listener). */
 export function subscribeHome(client: MqttClient, rooms: Rooms, log: ActivityLog,
-                              notify: (message: string) => void): void {
-  const subscribe = (filter: string, handler: MessageHandler) => {
-    client.subscribe(filter, { qos: 0, handler }, (error, granted) => {
-      // Errors from the client ending under the subscription are not the user's concern.
-      if (error && (error.code === 'session_closed' || error.code === 'invalid_state')) return;
-      const refused = granted?.find((g) => g.qos >= 0x80);
-      if (error || refused) {
-        notify(`Cannot subscribe to ${filter}: ${error?.message ??
-               `refused by the broker (0x${refused!.qos.toString(16)})`}`);
-      }
-    });
-  };
+                              notify: (message: string) => void): () => void {
+  const home = client.state('home/#');
+  home.ready.catch((error: { code?: string; message: string }) => {
+    // Errors from the client ending under the subscription are not the user's concern.
+    if (error.code === 'session_closed' || error.code === 'invalid_state') return;
+    notify(`Cannot subscribe to home/#: ${error.message}`);
+  });
 
-  subscribe('home/#', (topic, payload, packet) => log.add(topic, payload, packet));
-  for (const kind of STATE_KINDS) {
-    subscribe(`home/+/${kind}`, (topic, payload) => {
-      const room = roomOf(topic, kind);
-      // An empty payload clears a retained topic: it announces no device.
-      if (room === undefined || payload.length === 0) return;
-      APPLY[kind](rooms.card(room), payload);
-    });
-  }
+  // The cards: what changed since the last snapshot (an unchanged topic keeps its payload
+  // object). An empty payload deletes a topic from the view: it announces no device.
+  let shown: ReadonlyMap<string, MqttPayload> = new Map();
+  const stopCards = home.subscribe((snapshot) => {
+    for (const [topic, payload] of snapshot) {
+      if (shown.get(topic) === payload) continue;
+      for (const kind of STATE_KINDS) {
+        const room = kind === 'motion' ? undefined : roomOf(topic, kind);
+        if (room !== undefined) APPLY[kind](rooms.card(room), payload);
+      }
+    }
+    shown = snapshot;
+  });
+
+  const onMessage = (topic: string, payload: MqttPayload, packet: Parameters<ActivityLog['add']>[2]) => {
+    if (!topic.startsWith('home/')) return;
+    log.add(topic, payload, packet);
+    const room = roomOf(topic, 'motion');
+    if (room !== undefined && payload.length) APPLY.motion(rooms.card(room), payload);
+  };
+  client.on('message', onMessage);
+  return () => {
+    stopCards();
+    home.close();
+    client.off('message', onMessage);
+  };
 }
