@@ -246,6 +246,8 @@ function serverUrl(s: ServerOption, base: URL): string {
 /** Copies `p` with binary values as bytes and user property values as strings. */
 export function coreProperties(p: Properties | undefined): object | undefined {
   if (!p) return undefined;
+  // Not an object: the core refuses it as such (spread, a string would become its characters).
+  if (typeof p !== 'object') return p;
   const out: Record<string, unknown> = { ...p };
   if (p.correlationData !== undefined) out.correlationData = toBytes(p.correlationData);
   if (p.authenticationData !== undefined) out.authenticationData = toBytes(p.authenticationData);
