@@ -257,6 +257,25 @@ std::error_code file_store::open(const std::string& path) {
   return {};
 }
 
+namespace {
+
+// What a bad record at `pos` (declared to end at `record_end`) of `size` bytes means: the
+// tail a crash tore (nothing but zeros, or nothing at all, follows its declared end, or it
+// is all zeros itself) or damage in the middle.
+std::error_code torn_or_corrupt(const std::uint8_t* data, std::size_t size, std::size_t pos,
+                                std::size_t record_end) {
+  bool only_zeros_after = true;
+  for (std::size_t i = std::min(record_end, size); i < size && only_zeros_after; ++i) {
+    only_zeros_after = data[i] == 0;
+  }
+  bool all_zero = true;
+  for (std::size_t i = pos; i < size && all_zero; ++i) all_zero = data[i] == 0;
+  if (record_end >= size || only_zeros_after || all_zero) return {};
+  return store_errc::corrupt_record;
+}
+
+}  // namespace
+
 std::error_code file_store::replay(const std::vector<std::uint8_t>& file,
                                    std::uint64_t& valid_end) {
   if (file.empty()) {
@@ -273,18 +292,6 @@ std::error_code file_store::replay(const std::vector<std::uint8_t>& file,
   const std::size_t size = file.size();
   std::size_t pos = magic.size();
   while (pos < size) {
-    // Decides what a bad record at `pos` means: the tail a crash tore (nothing but zeros, or
-    // nothing at all, follows its declared end) or damage in the middle.
-    auto bad_record = [&](std::size_t record_end) -> std::error_code {
-      bool only_zeros_after = true;
-      for (std::size_t i = std::min(record_end, size); i < size && only_zeros_after; ++i) {
-        only_zeros_after = data[i] == 0;
-      }
-      bool all_zero = true;
-      for (std::size_t i = pos; i < size && all_zero; ++i) all_zero = data[i] == 0;
-      if (record_end >= size || only_zeros_after || all_zero) return {};
-      return store_errc::corrupt_record;
-    };
     if (size - pos < record_header) break;  // torn in its header
     const std::uint32_t len = get<std::uint32_t>(data + pos);
     const std::uint32_t sum = get<std::uint32_t>(data + pos + 4);
@@ -292,65 +299,59 @@ std::error_code file_store::replay(const std::vector<std::uint8_t>& file,
     if (len > size - body) break;  // torn in its body
     const std::size_t record_end = body + len;
     if (len == 0 || crc32(data + body, len) != sum) {
-      if (std::error_code ec = bad_record(record_end)) return ec;
+      if (std::error_code ec = torn_or_corrupt(data, size, pos, record_end)) return ec;
       break;
-    }
-    const std::uint8_t* b = data + body;
-    bool valid = true;
-    switch (static_cast<kind>(b[0])) {
-      case kind::save: {
-        constexpr auto last_stage =
-            static_cast<std::uint8_t>(stored_publish::stage::awaiting_pubcomp);
-        if (len < save_fixed || b[11] > last_stage) {
-          valid = false;
-          break;
-        }
-        stored_publish m;
-        m.sequence = get<std::uint64_t>(b + 1);
-        m.packet_id = get<std::uint16_t>(b + 9);
-        m.state = static_cast<stored_publish::stage>(b[11]);
-        m.version = b[12];
-        m.packet.assign(b + save_fixed, b + len);
-        auto [it, inserted] = messages_.try_emplace(m.sequence);
-        if (!inserted) message_bytes_ -= it->second.packet.size();
-        message_bytes_ += m.packet.size();
-        it->second = std::move(m);
-        break;
-      }
-      case kind::remove:
-        if (len != remove_size) {
-          valid = false;
-        } else if (auto it = messages_.find(get<std::uint64_t>(b + 1)); it != messages_.end()) {
-          message_bytes_ -= it->second.packet.size();
-          messages_.erase(it);
-        }
-        break;
-      case kind::save_incoming:
-        valid = len == incoming_size;
-        if (valid) incoming_.insert(get<std::uint16_t>(b + 1));
-        break;
-      case kind::remove_incoming:
-        valid = len == incoming_size;
-        if (valid) incoming_.erase(get<std::uint16_t>(b + 1));
-        break;
-      case kind::clear:
-        valid = len == 1;
-        if (valid) {
-          messages_.clear();
-          incoming_.clear();
-          message_bytes_ = 0;
-        }
-        break;
-      default:
-        valid = false;
     }
     // A record with a good checksum that makes no sense was written by something else (or a
     // newer format): never a torn write.
-    if (!valid) return store_errc::corrupt_record;
+    if (!apply(data + body, len)) return store_errc::corrupt_record;
     pos = record_end;
   }
   valid_end = pos;
   return {};
+}
+
+bool file_store::apply(const std::uint8_t* b, std::uint32_t len) {
+  switch (static_cast<kind>(b[0])) {
+    case kind::save: {
+      constexpr auto last_stage =
+          static_cast<std::uint8_t>(stored_publish::stage::awaiting_pubcomp);
+      if (len < save_fixed || b[11] > last_stage) return false;
+      stored_publish m;
+      m.sequence = get<std::uint64_t>(b + 1);
+      m.packet_id = get<std::uint16_t>(b + 9);
+      m.state = static_cast<stored_publish::stage>(b[11]);
+      m.version = b[12];
+      m.packet.assign(b + save_fixed, b + len);
+      auto [it, inserted] = messages_.try_emplace(m.sequence);
+      if (!inserted) message_bytes_ -= it->second.packet.size();
+      message_bytes_ += m.packet.size();
+      it->second = std::move(m);
+      return true;
+    }
+    case kind::remove:
+      if (len != remove_size) return false;
+      if (auto it = messages_.find(get<std::uint64_t>(b + 1)); it != messages_.end()) {
+        message_bytes_ -= it->second.packet.size();
+        messages_.erase(it);
+      }
+      return true;
+    case kind::save_incoming:
+      if (len != incoming_size) return false;
+      incoming_.insert(get<std::uint16_t>(b + 1));
+      return true;
+    case kind::remove_incoming:
+      if (len != incoming_size) return false;
+      incoming_.erase(get<std::uint16_t>(b + 1));
+      return true;
+    case kind::clear:
+      if (len != 1) return false;
+      messages_.clear();
+      incoming_.clear();
+      message_bytes_ = 0;
+      return true;
+  }
+  return false;
 }
 
 std::error_code file_store::usable() const {

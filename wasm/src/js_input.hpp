@@ -45,6 +45,11 @@ class js_input {
 
  private:
   std::string_view keep(std::string s);
+  // The parts of properties(): false for a value of the wrong type or out of range.
+  bool user_properties(const emscripten::val& v, user_property_list& out);
+  bool subscription_ids(const emscripten::val& v, subscription_id_list& out);
+  template <class F>
+  bool scalar(const emscripten::val& v, F& field);
 
   std::vector<std::unique_ptr<std::string>> strings_;
   std::vector<std::unique_ptr<std::vector<user_property>>> users_;

@@ -141,6 +141,64 @@ std::string_view js_input::keep(std::string s) {
   return *strings_.back();
 }
 
+bool js_input::user_properties(const val& v, user_property_list& out) {
+  if (v.typeOf().as<std::string>() != "object") return false;
+  auto users = std::make_unique<std::vector<user_property>>();
+  const val names = val::global("Object").call<val>("keys", v);
+  const auto count = names["length"].as<unsigned>();
+  for (unsigned k = 0; k < count; ++k) {
+    const val key = names[k];
+    const val values = v[key];
+    user_property up;
+    if (!bytes(key, up.name)) return false;
+    // { name: value } or { name: [value, value, ...] }: one user property per value.
+    const bool many = values.isArray();
+    const unsigned m = many ? values["length"].as<unsigned>() : 1;
+    for (unsigned j = 0; j < m; ++j) {
+      if (!bytes(many ? values[j] : values, up.value)) return false;
+      users->push_back(up);
+    }
+  }
+  out = user_property_list(users->data(), users->size());
+  users_.push_back(std::move(users));
+  return true;
+}
+
+bool js_input::subscription_ids(const val& v, subscription_id_list& out) {
+  auto ids = std::make_unique<std::vector<std::uint32_t>>();
+  const bool many = v.isArray();
+  const unsigned m = many ? v["length"].as<unsigned>() : 1;
+  for (unsigned j = 0; j < m; ++j) {
+    double x = 0;
+    if (!integer(many ? v[j] : v, std::numeric_limits<std::uint32_t>::max(), x)) return false;
+    ids->push_back(static_cast<std::uint32_t>(x));
+  }
+  out = subscription_id_list(ids->data(), ids->size());
+  ids_.push_back(std::move(ids));
+  return true;
+}
+
+template <class F>
+bool js_input::scalar(const val& v, F& field) {
+  using T = typename optional_value<F>::type;
+  double x = 0;
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    std::string_view s;
+    if (!bytes(v, s)) return false;
+    field = s;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!number(v, x)) return false;
+    field = x != 0;
+  } else if constexpr (std::is_same_v<T, qos>) {
+    if (!integer(v, 2, x)) return false;
+    field = static_cast<qos>(x);
+  } else {
+    if (!integer(v, std::numeric_limits<T>::max(), x)) return false;
+    field = static_cast<T>(x);
+  }
+  return true;
+}
+
 input_error js_input::properties(const val& o, mqttws::properties& out) {
   if (o.isUndefined() || o.isNull()) return {};
   const auto invalid = [](std::string what) {
@@ -161,65 +219,11 @@ input_error js_input::properties(const val& o, mqttws::properties& out) {
     const bool ok = with_field(out, spec->id, [&](auto& field) -> bool {
       using F = std::decay_t<decltype(field)>;
       if constexpr (std::is_same_v<F, user_property_list>) {
-        if (v.typeOf().as<std::string>() != "object") return false;
-        auto users = std::make_unique<std::vector<user_property>>();
-        const val names = val::global("Object").call<val>("keys", v);
-        const auto count = names["length"].as<unsigned>();
-        for (unsigned k = 0; k < count; ++k) {
-          const val key = names[k];
-          const val values = v[key];
-          user_property up;
-          if (!bytes(key, up.name)) return false;
-          if (values.isArray()) {
-            const auto m = values["length"].as<unsigned>();
-            for (unsigned j = 0; j < m; ++j) {
-              if (!bytes(values[j], up.value)) return false;
-              users->push_back(up);
-            }
-          } else {
-            if (!bytes(values, up.value)) return false;
-            users->push_back(up);
-          }
-        }
-        field = user_property_list(users->data(), users->size());
-        users_.push_back(std::move(users));
-        return true;
+        return user_properties(v, field);
       } else if constexpr (std::is_same_v<F, subscription_id_list>) {
-        auto ids = std::make_unique<std::vector<std::uint32_t>>();
-        double x = 0;
-        if (v.isArray()) {
-          const auto m = v["length"].as<unsigned>();
-          for (unsigned j = 0; j < m; ++j) {
-            if (!integer(v[j], std::numeric_limits<std::uint32_t>::max(), x)) return false;
-            ids->push_back(static_cast<std::uint32_t>(x));
-          }
-        } else {
-          if (!integer(v, std::numeric_limits<std::uint32_t>::max(), x)) return false;
-          ids->push_back(static_cast<std::uint32_t>(x));
-        }
-        field = subscription_id_list(ids->data(), ids->size());
-        ids_.push_back(std::move(ids));
-        return true;
+        return subscription_ids(v, field);
       } else {
-        using T = typename optional_value<F>::type;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          std::string_view s;
-          if (!bytes(v, s)) return false;
-          field = s;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          double x = 0;
-          if (!number(v, x)) return false;
-          field = x != 0;
-        } else if constexpr (std::is_same_v<T, qos>) {
-          double x = 0;
-          if (!integer(v, 2, x)) return false;
-          field = static_cast<qos>(x);
-        } else {
-          double x = 0;
-          if (!integer(v, std::numeric_limits<T>::max(), x)) return false;
-          field = static_cast<T>(x);
-        }
-        return true;
+        return scalar(v, field);
       }
     });
     if (!ok) return invalid(name);

@@ -90,6 +90,9 @@ class file_store final : public session_store {
   std::error_code append(const std::vector<std::uint8_t>& record);
   std::error_code maybe_compact();
   std::error_code replay(const std::vector<std::uint8_t>& file, std::uint64_t& valid_end);
+  // Applies one checksummed record (`len` bytes, its kind first) to the state in memory;
+  // false when it makes no sense.
+  bool apply(const std::uint8_t* record, std::uint32_t len);
   std::uint64_t live_bytes() const;
 
   file_store_options options_;
