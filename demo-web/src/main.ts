@@ -3,8 +3,8 @@
 
 import { MqttError } from 'mqttws';
 import { ActivityLog } from './activity_log.js';
-import { brokerUrl, loadConfig } from './config.js';
-import { Connection, type Credentials } from './connection.js';
+import { brokerUrl, loadConfig, type DemoConfig } from './config.js';
+import { Connection, type ConnectionListener, type Credentials } from './connection.js';
 import { byTestId } from './dom.js';
 import { LoginForm } from './login_form.js';
 import type { RoomActions } from './room_actions.js';
@@ -25,6 +25,92 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the room cards do through the current session (`current()`; none while logged out). */
+function roomActions(config: DemoConfig, current: () => Connection | undefined,
+                     notify: (text: string) => void): RoomActions {
+  return {
+    commandTimeoutMs: config.commandTimeoutMs,
+    command(topic, payload, done) {
+      const session = current();
+      if (!session) {
+        done(new Error('not connected'));
+        return;
+      }
+      // A command expires when the card stops waiting for it (MQTT 5 Message Expiry): one
+      // reverted on screen must not reach the device later, after a reconnection.
+      const messageExpiryInterval = Math.max(1, Math.ceil(config.commandTimeoutMs / 1000));
+      const options = { qos: 1 as const, properties: { messageExpiryInterval } };
+      session.client.publish(topic, payload, options, (error, packet) => {
+        if (error) done(error);
+        else if (packet && packet.reasonCode >= 0x80) {
+          done(new Error(`refused by the broker (0x${packet.reasonCode.toString(16)})`));
+        } else done();
+      });
+    },
+    async thermostatInfo(room) {
+      const session = current();
+      if (!session) throw new Error('not connected');
+      const response = await session.client.request(topics.thermostatGet(room), '', {
+        qos: 1,
+        timeout: THERMOSTAT_INFO_TIMEOUT_MS,
+        properties: { responseTopic: topics.thermostatReply(room, session.clientId) },
+      });
+      return response.payload;
+    },
+    notify,
+  };
+}
+
+/** The parts of the page a session's events change. */
+interface Page {
+  /** False once a newer login or a logout made the session stale. */
+  current: () => boolean;
+  status: StatusBar;
+  login: LoginForm;
+  toasts: Toasts;
+  loggedOut: () => void;
+  disconnect: HTMLButtonElement;
+}
+
+/** How one session's connection events show on the page. */
+function pageListener(page: Page): ConnectionListener {
+  const { current, status, login, toasts } = page;
+  let wasOnline = false;
+  return {
+    state: (state) => {
+      if (!current()) return;
+      status.setState(state);
+      // Lets the stylesheet mark the cards as stale while the link is down.
+      document.body.dataset.link = state.kind;
+      if (state.kind === 'offline') page.loggedOut();
+    },
+    connected: () => {
+      if (!current()) return;
+      wasOnline = true;
+      login.visible = false;
+      login.setBusy(false);
+      login.setError();
+      page.disconnect.hidden = false;
+    },
+    refused: (error) => {
+      if (!current()) return;
+      const why = REFUSALS[error.reasonCode ?? 0] ?? error.message;
+      login.setError(`Login refused by the broker: ${why} ` +
+                     `(0x${(error.reasonCode ?? 0).toString(16)}). Check and try again.`);
+    },
+    error: (error, fatal) => {
+      if (!current()) return;
+      // Before the first connection the form is the place for it; afterwards only a final
+      // failure is worth a toast (every failed reconnection attempt errors too).
+      if (fatal || !wasOnline) login.setError(message(error));
+      if (fatal) toasts.show(`Disconnected: ${message(error)}`);
+    },
+    reconnect: (count) => {
+      if (current()) status.setReconnects(count);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig();
   const toasts = new Toasts(byTestId('toast'));
@@ -43,35 +129,7 @@ async function main(): Promise<void> {
   /** Bumped by every login and logout: events of an older session are ignored. */
   let generation = 0;
 
-  const actions: RoomActions = {
-    commandTimeoutMs: config.commandTimeoutMs,
-    command(topic, payload, done) {
-      if (!session) {
-        done(new Error('not connected'));
-        return;
-      }
-      // A command expires when the card stops waiting for it (MQTT 5 Message Expiry): one
-      // reverted on screen must not reach the device later, after a reconnection.
-      const messageExpiryInterval = Math.max(1, Math.ceil(config.commandTimeoutMs / 1000));
-      const options = { qos: 1 as const, properties: { messageExpiryInterval } };
-      session.client.publish(topic, payload, options, (error, packet) => {
-        if (error) done(error);
-        else if (packet && packet.reasonCode >= 0x80) {
-          done(new Error(`refused by the broker (0x${packet.reasonCode.toString(16)})`));
-        } else done();
-      });
-    },
-    async thermostatInfo(room) {
-      if (!session) throw new Error('not connected');
-      const response = await session.client.request(topics.thermostatGet(room), '', {
-        qos: 1,
-        timeout: THERMOSTAT_INFO_TIMEOUT_MS,
-        properties: { responseTopic: topics.thermostatReply(room, session.clientId) },
-      });
-      return response.payload;
-    },
-    notify: (text) => toasts.show(text),
-  };
+  const actions = roomActions(config, () => session, (text) => toasts.show(text));
   const rooms = new Rooms(byTestId('rooms'), byTestId('rooms-empty'), actions);
 
   const login = new LoginForm(byTestId<HTMLFormElement>('login-form'), (c) => void start(c));
@@ -96,41 +154,10 @@ async function main(): Promise<void> {
     if (!current()) return;  // pressed again while the old client was ending
     rooms.clear();
     status.setReconnects(0);
-    let wasOnline = false;
     try {
-      session = new Connection(credentials, config, {
-        state: (state) => {
-          if (!current()) return;
-          status.setState(state);
-          // Lets the stylesheet mark the cards as stale while the link is down.
-          document.body.dataset.link = state.kind;
-          if (state.kind === 'offline') loggedOut();
-        },
-        connected: () => {
-          if (!current()) return;
-          wasOnline = true;
-          login.visible = false;
-          login.setBusy(false);
-          login.setError();
-          disconnect.hidden = false;
-        },
-        refused: (error) => {
-          if (!current()) return;
-          const why = REFUSALS[error.reasonCode ?? 0] ?? error.message;
-          login.setError(`Login refused by the broker: ${why} ` +
-                         `(0x${(error.reasonCode ?? 0).toString(16)}). Check and try again.`);
-        },
-        error: (error, fatal) => {
-          if (!current()) return;
-          // Before the first connection the form is the place for it; afterwards only a
-          // final failure is worth a toast (every failed reconnection attempt errors too).
-          if (fatal || !wasOnline) login.setError(message(error));
-          if (fatal) toasts.show(`Disconnected: ${message(error)}`);
-        },
-        reconnect: (count) => {
-          if (current()) status.setReconnects(count);
-        },
-      });
+      session = new Connection(credentials, config, pageListener({
+        current, status, login, toasts, loggedOut, disconnect,
+      }));
     } catch (error) {
       login.setError(error instanceof MqttError ? error.message
                                                 : `Cannot connect: ${message(error)}`);
