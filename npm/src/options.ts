@@ -18,7 +18,7 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
  */
 export type ServerOption =
   | string
-  | { host: string; port?: number; protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' };
+  | { host: string; port?: number; protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' | 'tcp' | 'ssl' | 'tls' };
 
 /** PEM text or bytes (a Buffer is a Uint8Array), or several: TLS `ca`, `cert` and `key`. */
 export type TlsData = string | Uint8Array | Array<string | Uint8Array>;
@@ -52,7 +52,8 @@ export interface IClientOptions {
    * ignored, as in MQTT.js). Default: the URL's, else 'ws'. With a URL, this and the other
    * broker fields below override its parts.
    */
-  protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' | 'ws:' | 'wss:' | 'mqtt:' | 'mqtts:';
+  protocol?: 'ws' | 'wss' | 'mqtt' | 'mqtts' | 'tcp' | 'ssl' | 'tls' |
+    'ws:' | 'wss:' | 'mqtt:' | 'mqtts:' | 'tcp:' | 'ssl:' | 'tls:';
   /** The broker's host name or IP address, an IPv6 one in brackets (`hostname` wins over it). */
   host?: string;
   /**
@@ -204,10 +205,13 @@ export function brokerUrl(url: string | undefined, o: IClientOptions): string {
 }
 
 const defaultPorts: Record<string, string> = { 'mqtt:': '1883', 'mqtts:': '8883' };
+/** MQTT.js's other names of the socket schemes. */
+const aliases: Record<string, string> = { 'tcp:': 'mqtt:', 'ssl:': 'mqtts:', 'tls:': 'mqtts:' };
 
 /**
  * A broker URL without credentials, and the credentials, if any: ws:// or wss:// everywhere,
- * mqtt:// (port 1883 by default) or mqtts:// (8883) in Node. The one place URLs are checked:
+ * mqtt:// (port 1883 by default) or mqtts:// (8883) in Node — also by MQTT.js's other names,
+ * tcp:// for mqtt://, ssl:// and tls:// for mqtts://. The one place URLs are checked:
  * throws MqttError invalid_url.
  */
 export function parseUrl(url: string): { url: string; username?: string; password?: string } {
@@ -217,6 +221,7 @@ export function parseUrl(url: string): { url: string; username?: string; passwor
   } catch {
     throw invalidUrl(url, 'not a URL');
   }
+  if (u.protocol in aliases) u.protocol = aliases[u.protocol]!;
   const sockets = hasSockets();
   if (u.protocol in defaultPorts) {
     if (!sockets) {

@@ -151,11 +151,12 @@ describe('connect with MQTT.js broker options', () => {
       }));
   });
 
-  test('a protocol other than ws, wss, mqtt or mqtts throws invalid_url', () => {
-    expect(() => mqttws.connect({ protocol: 'tcp', host: '127.0.0.1', WebSocket }))
+  test('a protocol other than ws, wss, mqtt or mqtts (or their MQTT.js aliases) throws ' +
+       'invalid_url', () => {
+    expect(() => mqttws.connect({ protocol: 'ftp', host: '127.0.0.1', WebSocket }))
       .toThrow(expect.objectContaining({
         name: 'MqttError', code: 'invalid_url',
-        message: 'invalid broker URL "tcp://127.0.0.1/": use mqtt://, mqtts://, ws:// or wss://',
+        message: 'invalid broker URL "ftp://127.0.0.1/": use mqtt://, mqtts://, ws:// or wss://',
       }));
   });
 

@@ -63,6 +63,25 @@ describe.each(['mqtt', 'mqtts', 'ws', 'wss'])('over %s', (transport) => {
   });
 });
 
+describe("MQTT.js's other scheme names", () => {
+  test.each([
+    ['tcp', 'mqtt', {}],
+    ['ssl', 'mqtts', {}],
+    ['tls', 'mqtts', {}],
+  ])('%s:// connects as %s:// does', async (alias, scheme) => {
+    const { url, options } = over(ctx.broker, scheme);
+    const client = await mqttws.connectAsync(url.replace(`${scheme}:`, `${alias}:`),
+                                             { ...ctx.broker.auth, ...options });
+    ctx.clients.push(client);
+    const topic = uniqueTopic(`${alias}/alias`);
+    await client.subscribeAsync(topic, { qos: 1 });
+    const got = messages(client, 1);
+    await client.publishAsync(topic, alias, { qos: 1 });
+    expect(text((await got)[0].payload)).toBe(alias);
+    expect(client.connected).toBe(true);
+  });
+});
+
 // (Over ws and wss mosquitto 2.0.11 itself moves ~40 KB/s: 6 s for this payload, MQTT.js too.)
 describe.each(['mqtt', 'mqtts'])('over %s, large', (transport) => {
   test('a 256 KiB payload, read in many chunks, arrives intact', async () => {
