@@ -207,7 +207,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       queueMicrotask(() => {
         if (!this.emit('error', e)) console.error(e);
       });
-    }, idb.indexedDB);
+    });
     Promise.all([loadWasm(), store]).then(([m, s]) => this.#start(m, s),
                                           (e: MqttError) => this.#startFailed(e));
   }

@@ -6,7 +6,11 @@
 // (wasm/src/host_store.hpp) updates the mirror at once, so nothing accepted is ever lost and
 // load() answers synchronously from it, and queues the matching IndexedDB write. The writes
 // of one synchronous run (a burst of publish() calls, the acknowledgements of one WebSocket
-// message) are one transaction, committed from a microtask with durability 'strict'.
+// message) are one transaction, committed from a microtask with durability 'strict' (the
+// contract is durability; 'relaxed' measured only 10 % faster, the cost being IndexedDB's
+// round trip, not the disk), and one at a time: what the session stores while one is being
+// written goes in the next (a group commit). Measured in Chromium: 1000 QoS 1/2 messages
+// behind a Receive Maximum of 10 in 364 transactions (one per acknowledgement: 1501).
 // Durability before sending is kept by the driver's host (core.ts): while writes are
 // uncommitted it holds back the bytes the core sends, in order, until the transaction
 // holding those writes has completed (mark() / whenDurable()). So a PUBLISH never leaves
@@ -58,8 +62,6 @@ export interface IndexedDbStoreOption {
   readonly kind: 'indexeddb';
   /** The database's name. */
   readonly name: string;
-  /** The IndexedDB implementation (default: globalThis.indexedDB). */
-  readonly indexedDB?: IDBFactory | undefined;
 }
 
 /**
@@ -69,8 +71,8 @@ export interface IndexedDbStoreOption {
  * and a persistent session (`clean: false`; MQTT 5: `properties.sessionExpiryInterval` > 0).
  * `store: 'indexeddb'` is `store: indexedDbStore()`.
  */
-export function indexedDbStore(name = 'mqttws', indexedDB?: IDBFactory): IndexedDbStoreOption {
-  return { kind: 'indexeddb', name, indexedDB };
+export function indexedDbStore(name = 'mqttws'): IndexedDbStoreOption {
+  return { kind: 'indexeddb', name };
 }
 
 const OUT = 'outgoing';
@@ -89,10 +91,9 @@ const describe = (e: unknown) => {
  * store. For a worker owning the connection (`shared: true`) as well as a page.
  */
 export async function openIndexedDbStore(name: string, clientId: string,
-                                         onError: (e: MqttError) => void,
-                                         factory?: IDBFactory): Promise<DurableStore> {
+                                         onError: (e: MqttError) => void): Promise<DurableStore> {
   const s = new IdbStore(name, clientId, onError);
-  await s.open(factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB);
+  await s.open();
   return s;
 }
 
@@ -118,6 +119,8 @@ class IdbStore implements DurableStore {
   #begun = 0;
   #committed = 0;
   #collecting = false;
+  /** A write transaction is under way: the next batch collects until it has completed. */
+  #writing = false;
   #waiters: Array<[number, () => void]> = [];
   #unlock: (() => void) | undefined;
   #failed = false;
@@ -132,8 +135,9 @@ class IdbStore implements DurableStore {
     return IDBKeyRange.bound([this.#id], [this.#id, Infinity]);
   }
 
-  async open(factory: IDBFactory | undefined): Promise<void> {
+  async open(): Promise<void> {
     try {
+      const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
       if (!factory) throw new Error('IndexedDB is not available here');
       const locks = (globalThis as { navigator?: { locks?: Locks } }).navigator?.locks;
       if (locks && !await this.#lock(locks)) {
@@ -249,15 +253,20 @@ class IdbStore implements DurableStore {
   #begin(): void {
     if (!this.#db || this.#collecting) return;
     this.#collecting = true;
-    const n = ++this.#begun;
-    queueMicrotask(() => this.#commit(n));
+    ++this.#begun;
+    if (!this.#writing) queueMicrotask(() => this.#commit());
   }
 
-  /** Batch `n`: one transaction; transactions on one store commit in the order begun. */
-  #commit(n: number): void {
-    this.#collecting = false;
+  /**
+   * The collecting batch as one transaction. One at a time (a group commit): what arrives
+   * while one is being written waits for it and goes in the next, so a busy session writes
+   * fewer, larger transactions — one per acknowledgement would be one per round trip.
+   */
+  #commit(): void {
     const db = this.#db;
-    if (!db) return;
+    if (!db || !this.#collecting || this.#writing) return;
+    const n = this.#begun;
+    this.#collecting = false;
     let tx: IDBTransaction | undefined;
     try {
       tx = db.transaction([OUT, IN], 'readwrite', { durability: 'strict' });
@@ -276,7 +285,12 @@ class IdbStore implements DurableStore {
         else inc.delete([this.#id, id]);
       }
       const t = tx;
-      t.oncomplete = () => this.#done(n);
+      this.#writing = true;
+      t.oncomplete = () => {
+        this.#writing = false;
+        this.#done(n);
+        this.#commit();
+      };
       t.onabort = () => this.#fail(t.error ?? new Error('transaction aborted'));
     } catch (e) {
       // put() refusing a value, a closed database: none of this batch may commit half done.

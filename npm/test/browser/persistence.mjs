@@ -51,6 +51,13 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
       return put.apply(this, args);
     };
   }
+  // Counts the write transactions (one per burst of store calls).
+  window.writeTransactions = 0;
+  const transaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+    if (mode === 'readwrite') window.writeTransactions++;
+    return transaction.call(this, names, mode, ...rest);
+  };
   window.errors = [];
   window.completed = 0;
   window.failed = [];
@@ -58,7 +65,7 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
   const client = connect(q.get('url'), {
     clientId: q.get('id'), clean: false, protocolVersion: 5,
     properties: { sessionExpiryInterval: 600 }, username: q.get('username'),
-    password: q.get('password'), store: 'indexeddb', reconnectPeriod: 200,
+    password: q.get('password'), store: q.get('store') ?? 'indexeddb', reconnectPeriod: 200,
   });
   client.on('connect', (p) => { window.receiveMaximum = p.properties?.receiveMaximum; });
   client.on('error', (e) => window.errors.push(e.code + ': ' + e.message));
@@ -188,6 +195,28 @@ try {
     await verifyResumed('reload', page);
     await page.evaluate(() => window.client.endAsync());
     await page.close();
+  }
+
+  // ---- the cost: 1000 messages through Receive Maximum 10, with and without the store ------
+  {
+    const ms = {};
+    for (const store of ['memory', 'indexeddb']) {
+      received.clear();
+      const page = await open(context, `idb-speed-${store}`, { store });
+      await connected(page);
+      const t0 = Date.now();
+      await page.evaluate((n) => window.publishAll(n, -1), N);
+      await waitFor('completed', 30000, () => page.evaluate((n) => window.completed === 2 * n, N));
+      ms[store] = Date.now() - t0;
+      const writes = await page.evaluate(() => window.writeTransactions);
+      if (store === 'indexeddb') {
+        console.log(`    1000 messages: ${ms.memory} ms in memory, ${ms.indexeddb} ms with IndexedDB (${writes} write transactions)`);
+        check(writes > 0 && writes < 2 * N / 2,
+              `store writes are batched: ${writes} transactions for ${2 * N} messages`);
+      }
+      await page.evaluate(() => window.client.endAsync());
+      await page.close();
+    }
   }
 
   // ---- a crash: the page closed without end() while messages flow -------------------------
