@@ -87,6 +87,30 @@ describe('store option', () => {
     expect(await records(id)).toEqual([0, 0]);
   });
 
+  test('a PUBLISH is sent only after the transaction storing it has completed', async () => {
+    const log = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+      const tx = transaction.call(this, names, mode, ...rest);
+      if (mode === 'readwrite') tx.addEventListener('complete', () => log.push('commit'));
+      return tx;
+    };
+    class LoggingWebSocket extends WebSocket {
+      send(data, ...rest) {
+        log.push(`send ${data[0] >> 4}`);  // the first packet's type: 3 PUBLISH
+        return super.send(data, ...rest);
+      }
+    }
+    try {
+      const c = await ctx.connect(persistent(uniqueClientId(), { WebSocket: LoggingWebSocket }));
+      log.length = 0;
+      await c.publishAsync(uniqueTopic('order'), 'x', { qos: 1 });
+      expect(log.slice(0, 2)).toEqual(['commit', 'send 3']);
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+    }
+  });
+
   test('clean: true discards what the store kept', async () => {
     const topic = uniqueTopic('clean');
     const sub = await ctx.connect({ protocolVersion: 5 });
