@@ -8,6 +8,48 @@ const {
   mqttws, WebSocket, useBroker, uniqueTopic, messages, within, until, gatedWebSocket, text, sleep,
 } = require('./helpers.js');
 
+const mqttPacket = require('mqtt-packet');
+const { WebSocketServer } = require('ws');
+
+/**
+ * A scripted MQTT 5 broker with one resumable session: every CONNECT gets CONNACK with
+ * sessionPresent, then QoS 2 PUBLISH id 7 (DUP after the first time) until the client sent
+ * PUBREC for it on connection `releaseAfter` or later, when PUBREL follows; DISCONNECT closes.
+ * Records what it receives, as "<connection>:<cmd>".
+ */
+async function qos2Broker() {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const b = { url: `ws://127.0.0.1:${server.address().port}`, received: [], connections: 0,
+              releaseAfter: 2,
+              close: () => new Promise((r) => {
+                for (const ws of server.clients) ws.terminate();
+                server.close(r);
+              }) };
+  const opts = { protocolVersion: 5 };
+  server.on('connection', (ws) => {
+    const n = ++b.connections;
+    const parser = mqttPacket.parser(opts);
+    const send = (p) => ws.send(mqttPacket.generate(p, opts));
+    parser.on('packet', (p) => {
+      b.received.push(`${n}:${p.cmd}`);
+      if (p.cmd === 'connect') {
+        send({ cmd: 'connack', sessionPresent: true, reasonCode: 0 });
+        send({ cmd: 'publish', topic: 'q2/once', payload: Buffer.from('once'), qos: 2,
+               messageId: 7, dup: n > 1, retain: false });
+      } else if (p.cmd === 'pubrec' && n >= b.releaseAfter) {
+        send({ cmd: 'pubrel', messageId: p.messageId, reasonCode: 0 });
+      } else if (p.cmd === 'pingreq') {
+        send({ cmd: 'pingresp' });
+      } else if (p.cmd === 'disconnect') {
+        ws.close();
+      }
+    });
+    ws.on('message', (data) => parser.parse(data));
+  });
+  return b;
+}
+
 let ids = 0;
 const uniqueClientId = () => `store-${process.pid}-${++ids}`;
 
@@ -108,6 +150,33 @@ describe('store option', () => {
       expect(log.slice(0, 2)).toEqual(['commit', 'send 3']);
     } finally {
       IDBDatabase.prototype.transaction = transaction;
+    }
+  });
+
+  test('an incoming QoS 2 message received before a restart is not delivered again after it', async () => {
+    const broker = await qos2Broker();
+    try {
+      const id = uniqueClientId();
+      const options = { WebSocket, clientId: id, clean: false, protocolVersion: 5,
+                        properties: { sessionExpiryInterval: 300 }, store: 'indexeddb' };
+      const first = mqttws.connect(broker.url, options);
+      const delivered = [];
+      first.on('message', (topic) => delivered.push(`first ${topic}`));
+      await until(() => broker.received.includes('1:pubrec'), 5000, () => broker.received.join());
+      await first.endAsync(true);
+      expect(await records(id)).toEqual([0, 1]);
+
+      // The broker resends it (DUP, same id): acknowledged, not delivered a second time.
+      const second = mqttws.connect(broker.url, options);
+      ctx.clients.push(second);
+      second.on('message', (topic) => delivered.push(`second ${topic}`));
+      await until(() => broker.received.includes('2:pubcomp'), 5000, () => broker.received.join());
+      expect(broker.received.filter((r) => r.startsWith('2:'))).toEqual(['2:connect', '2:pubrec', '2:pubcomp']);
+      expect(delivered).toEqual(['first q2/once']);
+      await sleep(100);  // the removal's transaction
+      expect(await records(id)).toEqual([0, 0]);
+    } finally {
+      await broker.close();
     }
   });
 
