@@ -19,7 +19,8 @@
 //
 // Failures are never silent and lose nothing already accepted: when IndexedDB cannot be
 // opened (no `indexedDB`, a private mode refusing it, another page holding this client's
-// store) or a write fails (QuotaExceededError), `onError` gets one MqttError
+// store) or a write fails (QuotaExceededError, or not committed within 10 s: the packets
+// waiting for it would stall the connection), `onError` gets one MqttError
 // (`store_failed`, or `store_in_use` for the lock) and the store goes on as a memory store:
 // held packets are released, the session keeps every message. It then also removes this
 // client's records from the database (best effort), so that a later page does not resend
@@ -76,6 +77,8 @@ export function indexedDbStore(name = 'mqttws'): IndexedDbStoreOption {
 }
 
 const OUT = 'outgoing';
+/** Ms a write transaction may take before the store gives up on IndexedDB. */
+const commitTimeout = 10000;
 const IN = 'incoming';
 type Rec = { p: number; s: number; v: number; b: Uint8Array };
 type Locks = { request(name: string, o: object, cb: (lock: unknown) => Promise<void>): Promise<void> };
@@ -286,12 +289,20 @@ class IdbStore implements DurableStore {
       }
       const t = tx;
       this.#writing = true;
+      // Packets wait for this transaction: one that never ends would stall the connection
+      // (keep alive included), so it is a failure like any other.
+      const stuck = setTimeout(() => this.#fail(new Error(
+        `a write was not committed within ${commitTimeout / 1000} s`)), commitTimeout);
       t.oncomplete = () => {
+        clearTimeout(stuck);
         this.#writing = false;
         this.#done(n);
         this.#commit();
       };
-      t.onabort = () => this.#fail(t.error ?? new Error('transaction aborted'));
+      t.onabort = () => {
+        clearTimeout(stuck);
+        this.#fail(t.error ?? new Error('transaction aborted'));
+      };
     } catch (e) {
       // put() refusing a value, a closed database: none of this batch may commit half done.
       try {

@@ -180,6 +180,31 @@ describe('store option', () => {
     }
   });
 
+  test('a write that never commits: store_failed after 10 s, and the held PUBLISH goes out', async () => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+      const tx = transaction.call(this, names, mode, ...rest);
+      // The store's completion handler is never installed: the transaction looks stuck.
+      if (mode === 'readwrite') Object.defineProperty(tx, 'oncomplete', { set() {}, get() {} });
+      return tx;
+    };
+    try {
+      const errors = [];
+      const c = await ctx.connect(persistent(uniqueClientId()));
+      c.on('error', (e) => errors.push(e));
+      const start = Date.now();
+      await within(c.publishAsync(uniqueTopic('stuck'), 'x', { qos: 1 }), 15000, 'the publish');
+      const waited = Date.now() - start;
+      expect(waited).toBeGreaterThanOrEqual(9900);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        code: 'store_failed', message: expect.stringContaining('not committed within 10 s'),
+      });
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+    }
+  }, 20000);
+
   test('clean: true discards what the store kept', async () => {
     const topic = uniqueTopic('clean');
     const sub = await ctx.connect({ protocolVersion: 5 });
