@@ -10,7 +10,7 @@
 // contract is durability; 'relaxed' measured only 10 % faster, the cost being IndexedDB's
 // round trip, not the disk), and one at a time: what the session stores while one is being
 // written goes in the next (a group commit). Measured in Chromium: 1000 QoS 1/2 messages
-// behind a Receive Maximum of 10 in 364 transactions (one per acknowledgement: 1501).
+// behind a Receive Maximum of 10 in about 320 transactions (one per acknowledgement: 1501).
 // Durability before sending is kept by the driver's host (core.ts): while writes are
 // uncommitted it holds back the bytes the core sends, in order, until the transaction
 // holding those writes has completed (mark() / whenDurable()). So a PUBLISH never leaves
