@@ -81,7 +81,9 @@ const OUT = 'outgoing';
 const commitTimeout = 10000;
 const IN = 'incoming';
 type Rec = { p: number; s: number; v: number; b: Uint8Array };
-type Locks = { request(name: string, o: object, cb: (lock: unknown) => Promise<void>): Promise<void> };
+type Locks = {
+  request(name: string, o: object, cb: (lock: unknown) => Promise<void>): Promise<void>;
+};
 
 const describe = (e: unknown) => {
   const x = e as { name?: string; message?: string } | null;

@@ -55,7 +55,9 @@ std::error_code host_store::load(std::vector<stored_publish>& messages,
   }
   const val in = all["i"];
   const auto k = in["length"].as<unsigned>();
-  for (unsigned i = 0; i < k; ++i) incoming.push_back(static_cast<std::uint16_t>(in[i].as<double>()));
+  for (unsigned i = 0; i < k; ++i) {
+    incoming.push_back(static_cast<std::uint16_t>(in[i].as<double>()));
+  }
   return {};
 }
 
