@@ -7,8 +7,9 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, parseUrl, type IClientOptions,
+  coreProperties, defaultMaxQueuedBytes, parseUrl, storeOption, type IClientOptions,
 } from './options.js';
+import { openIndexedDbStore, type DurableStore } from './idb_store.js';
 import type { LinkOptions } from './link.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
@@ -175,6 +176,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #unwatch: (() => void) | undefined;
   #reauth: { resolve: () => void; reject: (e: MqttError) => void } | undefined;
   #states: StateRegistry | undefined;
+  #store: DurableStore | undefined;
 
   /** @internal Use {@link connect}. */
   constructor(core: CoreOptions, links: LinkOptions, options: IClientOptions) {
@@ -195,19 +197,36 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     this.#load();
   }
 
+  /**
+   * The wasm and, with a persistent store, the store's contents (the session loads them at
+   * connect, synchronously: idb_store.ts) before the session starts; commands wait.
+   */
   #load(): void {
-    loadWasm().then((m) => this.#start(m), (e: MqttError) => this.#startFailed(e));
+    const idb = storeOption(this.options);
+    const store = idb && openIndexedDbStore(idb.name, this.#core.clientId, (e) => {
+      queueMicrotask(() => {
+        if (!this.emit('error', e)) console.error(e);
+      });
+    });
+    Promise.all([loadWasm(), store]).then(([m, s]) => this.#start(m, s),
+                                          (e: MqttError) => this.#startFailed(e));
   }
 
-  #start(m: CoreModule): void {
-    if (this.#ending) return;  // end() before the wasm loaded: never start
+  #start(m: CoreModule, store: DurableStore | undefined): void {
+    if (this.#ending) {
+      store?.close();
+      return;  // end() before the wasm loaded: never start
+    }
+    this.#store = store;
     const o = this.options;
     const hooked = o.beforeConnect !== undefined || o.transformWsUrl !== undefined;
     const driver = new CoreDriver(m, this.#links, (e) => this.#enqueue(e),
       hooked ? (url) => this.#beforeOpen(url) : undefined);
-    const error = driver.connect(this.#core);
+    const error = driver.connect(store ? { ...this.#core, store } : this.#core);
     if (error) {
       driver.delete();
+      store?.close();
+      this.#store = undefined;
       this.#startFailed(toMqttError(error));
       return;
     }
@@ -823,6 +842,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     this.#unwatch = undefined;
     this.#driver?.delete();
     this.#driver = undefined;
+    this.#store?.close();  // once its last writes are committed
+    this.#store = undefined;
     this.#ops.clear();
     this.#handlers.clear();
     this.#endStates();

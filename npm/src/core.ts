@@ -10,6 +10,7 @@ import { MqttError } from './errors.js';
 import { describe, webSocketLink, type Link, type LinkOptions } from './link.js';
 import { socketLink } from './socket.js';
 import { MqttPayload } from './payload.js';
+import type { DurableStore } from './idb_store.js';
 
 
 /** An error as the core reports it. */
@@ -60,6 +61,11 @@ export interface CoreOptions {
   autoTopicAlias: boolean;
   /** Reconnect after refusals that would repeat (credentials refreshed by beforeConnect). */
   reconnectAfterRefusal: boolean;
+  /**
+   * A host-kept session store (wasm/src/host_store.hpp), loaded at connect; the driver's
+   * sends wait for its writes (CoreDriver). Default: the session's own memory store.
+   */
+  store?: DurableStore;
 }
 
 export interface CoreSubscription {
@@ -204,6 +210,12 @@ export class CoreDriver {
   #attempt = 0;
   /** The driver's staging buffer, kept while it is at most 64 KiB (driver.hpp, stage()). */
   #view: Uint8Array | undefined;
+  #store: DurableStore | undefined;
+  /**
+   * Bytes held back until the store writes made before them are durable (`mark`), in order;
+   * `bytes` null: the link closes there (a DISCONNECT held before it goes first).
+   */
+  #held: Array<{ link: Link; bytes: Uint8Array | null; mark: number }> = [];
 
   /**
    * `beforeOpen`, when given, runs before every link is opened and names the URL to open
@@ -220,7 +232,7 @@ export class CoreDriver {
     this.#h = m.createDriver({
       open: (url) => self.#open(url),
       // Never throws back into the driver (it would unwind C++ frames); the link copies.
-      send: (bytes) => self.#link?.send(bytes),
+      send: (bytes) => self.#send(bytes),
       close: () => self.#close(),
       timer: (ms) => {
         clearTimeout(self.#timer);
@@ -282,6 +294,37 @@ export class CoreDriver {
     v.set(bytes);
   }
 
+  /**
+   * A send, or held back: with a persistent store, no packet leaves before the state it
+   * implies is durable (host_store.hpp). Everything after a held send is held too, so the
+   * order on the link is the driver's.
+   */
+  #send(bytes: Uint8Array): void {
+    const link = this.#link;
+    if (!link) return;
+    const mark = this.#store?.mark() ?? 0;
+    if (!mark && !this.#held.length) {
+      link.send(bytes);
+      return;
+    }
+    this.#held.push({ link, bytes: bytes.slice(), mark });
+    if (mark) this.#store!.whenDurable(mark, () => this.#release());
+  }
+
+  /** Sends (or closes) what is held, up to the first entry whose writes are not durable yet. */
+  #release(): void {
+    const held = this.#held;
+    const store = this.#store!;
+    let i = 0;
+    // Mark 0: nothing of its own to wait for, only what is held before it.
+    for (; i < held.length && (!held[i]!.mark || store.durable(held[i]!.mark)); i++) {
+      const { link, bytes } = held[i]!;
+      if (bytes) link.send(bytes);
+      else link.close();
+    }
+    held.splice(0, i);
+  }
+
   #open(url: string): boolean {
     this.#close();
     const hook = this.#beforeOpen;
@@ -309,16 +352,22 @@ export class CoreDriver {
     this.#why = undefined;
     const m = this.#m;
     const h = this.#h;
+    // A link whose close waits behind held bytes (#close) reports nothing any more.
+    let link: Link | undefined;
+    const current = () => link === this.#link;
     try {
       // parseUrl let through only what the platform has: ws(s):// and, in Node, mqtt(s)://.
-      this.#link = (url.startsWith('ws') ? webSocketLink : socketLink)(url, this.#links, {
-        open: () => m.socketOpen(h),
+      link = this.#link = (url.startsWith('ws') ? webSocketLink : socketLink)(url, this.#links, {
+        open: () => {
+          if (current()) m.socketOpen(h);
+        },
         data: (bytes) => {
-          if (!bytes.length) return;
+          if (!bytes.length || !current()) return;
           this.#stage(bytes);
           m.socketData(h, bytes.length);
         },
         close: (wasOpen, code, why) => {
+          if (!current()) return;
           this.#link = undefined;
           this.#why = why;
           m.socketClosed(h, wasOpen, code);
@@ -335,10 +384,12 @@ export class CoreDriver {
     this.#attempt++;
     const link = this.#link;
     this.#link = undefined;
-    link?.close();
+    if (link && this.#held.length) this.#held.push({ link, bytes: null, mark: 0 });
+    else link?.close();
   }
 
   connect(o: CoreOptions): CoreError | null {
+    this.#store = o.store;
     return orNull(this.#m.connect(this.#h, o));
   }
 

@@ -6,6 +6,7 @@ import type { Properties, QoS } from './packets.js';
 import type { CoreOptions } from './core.js';
 import type { LinkOptions } from './link.js';
 import { hasSockets } from './socket.js';
+import { indexedDbStore, type IndexedDbStoreOption } from './idb_store.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
@@ -170,6 +171,39 @@ export interface IClientOptions {
    * by default when `beforeConnect` is given, since that may bring new credentials.
    */
   reconnectOnConnackError?: boolean;
+  /**
+   * Where the session keeps its outgoing QoS 1/2 messages (queued and in flight, with their
+   * packet identifiers) and its incoming QoS 2 packet identifiers. 'memory' (the default):
+   * they survive reconnects, not a reload. 'indexeddb' (or {@link indexedDbStore}`(name)`
+   * for a database of your naming; 'indexeddb' is database "mqttws"): they survive a
+   * reload or a crash of the page, and the next page with the same `clientId` resends them
+   * — needs a fixed `clientId` (refused without one) and a session the broker keeps
+   * (`clean: false`; MQTT 5: `properties.sessionExpiryInterval` > 0). Nothing is sent
+   * before the state it implies is committed to IndexedDB. When IndexedDB cannot be used
+   * (private mode, no quota, another tab holding the same client's store) one `error` event
+   * (`store_failed`, `store_in_use`) says so and the session goes on in memory.
+   */
+  store?: 'memory' | 'indexeddb' | IndexedDbStoreOption;
+}
+
+/**
+ * The IndexedDB store `o.store` asks for (undefined: memory). Throws MqttError
+ * invalid_options for an unknown value, or a persistent store without a fixed clientId (a
+ * generated one differs on every page load: nothing stored could ever be resumed).
+ */
+export function storeOption(o: IClientOptions): IndexedDbStoreOption | undefined {
+  const s = o.store;
+  if (s === undefined || s === 'memory') return undefined;
+  const idb = s === 'indexeddb' ? indexedDbStore() : s;
+  if (typeof idb !== 'object' || idb === null || idb.kind !== 'indexeddb') {
+    throw new MqttError(`invalid store option ${JSON.stringify(s)}: use 'memory', ` +
+                        "'indexeddb' or indexedDbStore(name)", 'invalid_options');
+  }
+  if (!o.clientId) {
+    throw new MqttError('store: a persistent store needs a fixed clientId (the session it ' +
+                        'keeps is resumed by the next client with the same one)', 'invalid_options');
+  }
+  return idb;
 }
 
 /** Default of {@link IClientOptions.maxQueuedBytes}. */
@@ -308,6 +342,7 @@ export function transportOf(options: IClientOptions, servers: string[]): LinkOpt
 
 /** The core's options for `url` and MQTT.js-style `o`; throws MqttError on a bad URL. */
 export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
+  storeOption(o);  // refused before anything starts
   const main = parseUrl(url);
   const base = new URL(main.url);
   const reconnectPeriod = o.reconnectPeriod ?? 1000;

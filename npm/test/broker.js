@@ -217,12 +217,25 @@ class Broker {
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise((resolve) => {
       child.once('exit', resolve);
+      child.kill('SIGCONT');  // a paused broker (pause()) would not act on SIGTERM
       child.kill('SIGTERM');
     });
   }
 
   async start() {
     await this.#launch();
+  }
+
+  /**
+   * Freezes the broker (SIGSTOP): connections stay open and nothing is read or acknowledged
+   * until resume() (SIGCONT).
+   */
+  pause() {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume() {
+    this.#child?.kill('SIGCONT');
   }
 
   /** Stops the broker and removes its directory. */

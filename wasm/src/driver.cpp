@@ -140,7 +140,8 @@ val driver::connect(const val& options) {
   if (input_error e = read_options(options, in, so)) return refused(e.ec, e.what);
   if (std::error_code ec = session::validate(so)) return refused(ec);
   version_ = so.version;
-  session_.emplace(so);
+  if (const val store = options["store"]; !store.isUndefined()) store_.emplace(store);
+  session_.emplace(so, store_ ? &*store_ : nullptr);
   return done(session_->connect(now()));
 }
 

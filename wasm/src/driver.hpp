@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "host_store.hpp"
 #include "js_input.hpp"
 #include "mqttws/session.hpp"
 #include "packet_tap.hpp"
@@ -59,8 +60,10 @@ class driver {
   /// (Uint8Array), properties?, will?: { topic, payload, qos, retain, properties? },
   /// servers: string[], connectTimeout, reconnect, initialDelay, maxDelay, multiplier,
   /// jitter, seed, maxQueued, maxQueuedBytes, pingTimeout (0: half the keep alive),
-  /// queueQoSZero, autoTopicAlias, reconnectAfterRefusal } (times in ms). Errors: invalid_state (called twice),
-  /// invalid_options and those of session::validate().
+  /// queueQoSZero, autoTopicAlias, reconnectAfterRefusal, store? } (times in ms). `store`: a
+  /// host-kept session store (host_store.hpp), loaded now; without it the session's own
+  /// memory store. Errors: invalid_state (called twice), invalid_options and those of
+  /// session::validate().
   emscripten::val connect(const emscripten::val& options);
   /// The payload is the first `size` staged bytes (stage()). Completes per
   /// session::publish(). Errors: invalid_options when `size` exceeds the staging buffer.
@@ -144,6 +147,7 @@ class driver {
   void release_stage();
 
   emscripten::val host_;
+  std::optional<host_store> store_;  // before session_: it outlives the session using it
   std::optional<session> session_;
   std::optional<packet_tap> tap_sent_, tap_received_;
   protocol_version version_ = protocol_version::v311;

@@ -90,3 +90,12 @@ export function dashboard(client: MqttClient): () => void {
     texts.close();
   };
 }
+
+// The store option: 'indexeddb', or indexedDbStore(name) (mqttws only).
+export function persistent(url: string): MqttClient[] {
+  const named: IClientOptions['store'] = mqtt.indexedDbStore('my-app');
+  return [
+    connect(url, { clientId: 'panel-1', clean: false, store: 'indexeddb' }),
+    connect(url, { clientId: 'panel-2', clean: false, store: named }),
+  ];
+}
