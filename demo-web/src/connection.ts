@@ -44,10 +44,28 @@ function randomHex(bytes: number): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The dashboard's client identifier: the same after a reload of this tab (sessionStorage), so
+ * that the next page resumes the session and sends what the last one left in its IndexedDB
+ * store; another tab gets its own.
+ */
+function tabClientId(): string {
+  const key = 'mqttws-demo-client-id';
+  try {
+    const kept = sessionStorage.getItem(key);
+    if (kept) return kept;
+    const id = `dashboard-${randomHex(4)}`;
+    sessionStorage.setItem(key, id);
+    return id;
+  } catch {
+    return `dashboard-${randomHex(4)}`;  // storage refused: a fresh session per page
+  }
+}
+
 export class Connection {
   readonly client: MqttClient;
   /** Ours, not the broker's: the thermostat reply topics are named after it. */
-  readonly clientId = `dashboard-${randomHex(4)}`;
+  readonly clientId = tabClientId();
   readonly #listener: ConnectionListener;
   #reconnects = 0;
   #ended = false;
@@ -62,6 +80,11 @@ export class Connection {
       username: credentials.username,
       password: credentials.password,
       clientId: this.clientId,
+      // A persistent session whose outgoing QoS 1 commands are kept in IndexedDB: a command
+      // published just before a reload (or a crash) is sent by the next page load.
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+      store: 'indexeddb',
       keepalive: settings.keepalive,
       reconnect: { initialDelay: 1000, maxDelay: 5000 },
       connectTimeout: 10000,
