@@ -78,8 +78,6 @@ session::impl::impl(const session_options& o, session_store* s)
       first_clean_start(o.clean_start),
       keep_alive(o.keep_alive),
       connect_timeout(o.connect_timeout),
-      ping_timeout(o.ping_timeout),
-      reconnect_enabled(o.reconnect),
       reconnect_after_refusal(o.reconnect_after_refusal),
       max_queued(o.max_queued),
       max_queued_bytes(o.max_queued_bytes),
@@ -91,14 +89,16 @@ session::impl::impl(const session_options& o, session_store* s)
       max_transmit_bytes(o.max_transmit_bytes),
       store(s),
       decoder(o.version),
+      keeping_alive(o.ping_timeout),
       sending(o.initial_send_window),
       receiving(o.connect_properties.receive_maximum.value_or(65535),
                 o.adaptive_receive_maximum),
-      delays(o.backoff) {
+      reconnecting(std::vector<std::string>(o.endpoints.begin(), o.endpoints.end()), o.backoff,
+                   o.reconnect),
+      aliases_in(o.connect_properties.topic_alias_maximum.value_or(0)) {
   options_error = session::validate(o);
   if (o.username) username.emplace(*o.username);
   if (o.password) password.emplace(*o.password);
-  for (std::string_view e : o.endpoints) endpoints.emplace_back(e);
   if (!options_error && o.will) {
     will.emplace();
     will->topic = std::string(o.will->topic);
@@ -114,7 +114,6 @@ session::impl::impl(const session_options& o, session_store* s)
   const properties& cp = o.connect_properties;
   our_receive_maximum = cp.receive_maximum.value_or(65535);
   our_maximum_packet_size = cp.maximum_packet_size.value_or(max_packet_size);
-  our_topic_alias_maximum = cp.topic_alias_maximum.value_or(0);
   persistent = is_persistent(o);
   counters.state = state;
 
@@ -203,16 +202,14 @@ std::error_code session::connect(time_point now) {
 result<operation_id> session::publish(const mqttws::publish& p, time_point now) {
   impl& d = *impl_;
   d.now = now;
-  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
-    return errc::invalid_state;
-  }
+  if (!d.accepting_commands()) return errc::invalid_state;
   const operation_id op = d.next_op;
   impl::outgoing m;
   m.op = op;
   if (std::error_code ec = d.prepare(p, m)) return ec;
   if (std::error_code ec = d.enqueue(std::move(m))) return ec;
   d.next_op++;
-  d.pump();
+  d.send_queued();
   return op;
 }
 
@@ -220,9 +217,7 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
                                         time_point now) {
   impl& d = *impl_;
   d.now = now;
-  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
-    return errc::invalid_state;
-  }
+  if (!d.accepting_commands()) return errc::invalid_state;
   // The session's own Subscription Identifier, unless the caller chose one (or the broker
   // cannot take one). 268435455 is the largest the spec allows.
   properties with_id = props;
@@ -269,9 +264,7 @@ result<operation_id> session::unsubscribe(topic_filter_list filters, const prope
                                           time_point now) {
   impl& d = *impl_;
   d.now = now;
-  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
-    return errc::invalid_state;
-  }
+  if (!d.accepting_commands()) return errc::invalid_state;
   mqttws::unsubscribe probe;
   probe.packet_id = 1;
   probe.filters = filters;
@@ -297,11 +290,9 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   impl& d = *impl_;
   d.now = now;
   if (!d.is_v5()) return errc::properties_require_v5;
-  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
-    return errc::invalid_state;
-  }
+  if (!d.accepting_commands()) return errc::invalid_state;
   const operation_id op = d.next_op;
-  const std::string n = std::to_string(++d.request_counter);
+  const std::string n = d.requests.next_number();
 
   // The response topic: the caller's, or "{prefix}/{n}" under a prefix the session
   // subscribes to once with a wildcard.
@@ -319,7 +310,7 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   std::string correlation = p.props.correlation_data
                                 ? std::string(*p.props.correlation_data)
                                 : "mqttws-request-" + n;
-  if (d.requests.count(correlation)) return errc::invalid_state;  // ambiguous replies
+  if (d.requests.waiting(correlation)) return errc::invalid_state;  // ambiguous replies
 
   mqttws::publish q = p;
   q.props.response_topic = response_topic;
@@ -329,7 +320,7 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   if (std::error_code ec = d.prepare(q, m)) return ec;
   if (std::error_code ec = validate_topic_filter(filter)) return ec;
 
-  if (!d.response_filters.count(filter)) {
+  if (!d.requests.subscribed(filter)) {
     // Subscribe before publishing: commands go out before queued publishes on a connection.
     impl::sub_command c;
     c.op = op;
@@ -338,23 +329,20 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
     c.filters.push_back(filter);
     c.options.push_back(subscribe_options{qos::at_least_once, false, false,
                                           retain_handling::send_on_subscribe});
-    d.response_filters.insert(filter);
+    d.requests.subscribing(filter);
     d.send_command(std::move(c));
   }
   if (std::error_code ec = d.enqueue(std::move(m))) return ec;
   d.next_op++;
-  d.requests.emplace(std::move(correlation),
-                     impl::pending_request{op, std::move(response_topic), now + timeout});
-  d.pump();
+  d.requests.add(std::move(correlation), op, std::move(response_topic), now + timeout);
+  d.send_queued();
   return op;
 }
 
 std::error_code session::disconnect(time_point now, reason_code code, const properties& props) {
   impl& d = *impl_;
   d.now = now;
-  if (d.state == session_state::closed || d.state == session_state::disconnecting) {
-    return errc::invalid_state;
-  }
+  if (!d.accepting_commands()) return errc::invalid_state;
   mqttws::disconnect pkt;
   pkt.code = code;
   pkt.props = props;
@@ -430,8 +418,7 @@ std::error_code session::reconnect(time_point now) {
   d.now = now;
   switch (d.state) {
     case session_state::waiting_to_reconnect:
-      d.delays.reset();
-      d.reconnect_at = now;
+      d.reconnecting.retry_now(now);
       return {};
     case session_state::connected:
       // DISCONNECT 0x00: a reconnection on purpose is no reason to publish the will (3.14.4).
@@ -442,8 +429,7 @@ std::error_code session::reconnect(time_point now) {
     case session_state::awaiting_connack:
       // The close comes after the bytes queued before it (the DISCONNECT), as in close_with().
       d.actions.push_back({transport_action::kind::close, {}});
-      d.delays.reset();
-      d.reconnect_at_once = true;
+      d.reconnecting.retry_at_once();
       d.connection_lost(errc::reconnect_requested);
       return {};
     default:
@@ -455,8 +441,8 @@ std::error_code session::ping(time_point now) {
   impl& d = *impl_;
   d.now = now;
   if (!d.online()) return errc::invalid_state;
-  if (d.ping_sent_at) return {};  // unanswered already: its timeout is running
-  if (d.send(pingreq{})) d.ping_sent_at = now;
+  if (d.keeping_alive.awaiting_pingresp()) return {};  // its timeout is running already
+  if (d.send(pingreq{})) d.keeping_alive.ping_sent(now);
   return {};
 }
 
@@ -483,7 +469,7 @@ void session::receive(const std::uint8_t* data, std::size_t size, time_point now
   d.now = now;
   if (d.state != session_state::awaiting_connack && d.state != session_state::connected) return;
   d.counters.bytes_received += size;
-  if (size > 0) d.last_received = now;
+  if (size > 0) d.keeping_alive.heard(now);
   d.decoder.feed(data, size);
   packet p;
   std::error_code ec;
@@ -546,7 +532,7 @@ session_stats session::stats() const {
   s.inflight_incoming = d.incoming_qos2.size();
   s.queued = d.queued_out.size();
   s.queued_bytes = d.queued_bytes;
-  s.reconnect_attempts = d.reconnect_attempts;
+  s.reconnect_attempts = d.reconnecting.attempts();
   return s;
 }
 

@@ -31,16 +31,10 @@ bool is_redirect(reason_code c) {
 }  // namespace
 
 void session::impl::begin_attempt() {
-  if (!redirect.empty()) {
-    current_endpoint = std::move(redirect);
-    redirect.clear();
-  } else {
-    current_endpoint = endpoints[endpoint_index % endpoints.size()];
-  }
+  const std::string& endpoint = reconnecting.begin_attempt();
   state = session_state::connecting;
-  reconnect_at.reset();
   connect_deadline = now + connect_timeout;
-  actions.push_back({transport_action::kind::open, current_endpoint});
+  actions.push_back({transport_action::kind::open, endpoint});
 }
 
 void session::impl::send_connect() {
@@ -84,7 +78,9 @@ void session::impl::on_connack(const connack& p) {
   const std::string reason_string(p.props.reason_string.value_or(""));
   const std::string server_reference(p.props.server_reference.value_or(""));
   if (!is_success(p.code)) {
-    if (is_redirect(p.code) && !server_reference.empty()) redirect = server_reference;
+    if (is_redirect(p.code) && !server_reference.empty()) {
+      reconnecting.redirect_to(server_reference);
+    }
     actions.push_back({transport_action::kind::close, {}});
     connection_lost(errc::connection_refused, p.code, reason_string, server_reference,
                     reconnect_after_refusal || !is_fatal(p.code),
@@ -99,11 +95,8 @@ void session::impl::on_connack(const connack& p) {
 
   state = session_state::connected;
   ever_connected = true;
-  reconnect_attempts = 0;
-  failures_in_round = 0;
-  delays.reset();
+  reconnecting.connected();
   counters.connections++;
-  ping_sent_at.reset();
 
   const properties& pr = p.props;
   broker_receive_maximum = pr.receive_maximum.value_or(65535);
@@ -112,21 +105,18 @@ void session::impl::on_connack(const connack& p) {
   sending.start(broker_receive_maximum);
   receiving.connected(now);
   broker_maximum_packet_size = pr.maximum_packet_size.value_or(max_packet_size);
-  broker_topic_alias_maximum = is_v5() && auto_alias ? pr.topic_alias_maximum.value_or(0) : 0;
+  aliases_out.reset(is_v5() && auto_alias ? pr.topic_alias_maximum.value_or(0) : 0);
   broker_maximum_qos = pr.maximum_qos.value_or(qos::exactly_once);
   broker_retain_available = pr.retain_available.value_or(true);
-  keep_alive_in_force = pr.server_keep_alive.value_or(keep_alive);
+  keeping_alive.start(pr.server_keep_alive.value_or(keep_alive));
   if (pr.assigned_client_identifier) client_id = std::string(*pr.assigned_client_identifier);
   response_information = std::string(pr.response_information.value_or(""));
-  incoming_aliases.assign(std::size_t{our_topic_alias_maximum} + 1, std::string());
-  alias_of_topic.clear();
-  alias_lru.clear();
-  aliases_assigned = 0;
+  aliases_in.reset();
 
   connected_event e;
   e.session_present = p.session_present;
   e.assigned_client_id = std::string(pr.assigned_client_identifier.value_or(""));
-  e.keep_alive = keep_alive_in_force;
+  e.keep_alive = keeping_alive.in_force();
   e.receive_maximum = broker_receive_maximum;
   e.maximum_packet_size = broker_maximum_packet_size;
   e.topic_alias_maximum = pr.topic_alias_maximum.value_or(0);
@@ -148,7 +138,7 @@ void session::impl::on_connack(const connack& p) {
     commands_to_send.pop_front();
     send_command(std::move(c));
   }
-  pump();
+  send_queued();
 }
 
 void session::impl::close_with(std::error_code ec, reason_code reason) {
@@ -186,10 +176,8 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   const bool was_connected = state == session_state::connected;
   if (was_connected && ec) receiving.lost(now);
   decoder.reset();
-  ping_sent_at.reset();
-  alias_of_topic.clear();
-  alias_lru.clear();
-  aliases_assigned = 0;
+  keeping_alive.stop();
+  aliases_out.reset(0);
   // SUBSCRIBE/UNSUBSCRIBE without an answer are sent again on the next connection (they are
   // idempotent); in-flight PUBLISH keep their identifiers for the resume.
   for (auto it = awaiting_ack.rbegin(); it != awaiting_ack.rend(); ++it) {
@@ -199,7 +187,7 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   awaiting_ack.clear();
 
   // reconnect() asks for one attempt even when reconnecting is off.
-  const bool again = (reconnect_enabled || reconnect_at_once) && may_reconnect;
+  const bool again = reconnecting.will_retry(may_reconnect);
   disconnected_event e;
   e.ec = ec;
   e.reason = reason;
@@ -218,61 +206,43 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
 }
 
 void session::impl::schedule_reconnect(bool after_established) {
-  duration delay{0};
-  if (reconnect_at_once) {
-    // reconnect(): the same endpoint, now.
-    reconnect_at_once = false;
-    failures_in_round = 0;
-  } else if (!redirect.empty()) {
-    // A redirect is followed at once.
-  } else if (after_established) {
-    // The endpoint worked: try it again after the first backoff delay.
-    failures_in_round = 0;
-    delay = delays.next();
-  } else {
-    // A failed attempt moves to the next endpoint; only a whole failed round waits.
-    endpoint_index = (endpoint_index + 1) % endpoints.size();
-    if (++failures_in_round >= endpoints.size()) {
-      failures_in_round = 0;
-      delay = delays.next();
-    }
-  }
-  reconnect_attempts++;
-  state = session_state::waiting_to_reconnect;
-  reconnect_at = now + delay;
   reconnecting_event e;
-  e.attempt = reconnect_attempts;
-  e.delay = delay;
-  e.endpoint = !redirect.empty() ? redirect : endpoints[endpoint_index % endpoints.size()];
+  e.delay = reconnecting.schedule(now, after_established);
+  e.attempt = reconnecting.attempts();
+  e.endpoint = reconnecting.upcoming_endpoint();
+  state = session_state::waiting_to_reconnect;
   emit(std::move(e));
 }
 
 void session::impl::end_session() {
   state = session_state::closed;
-  reconnect_at.reset();
+  reconnecting.cancel();
   fail_pending(errc::session_closed);
   if (!persistent) (void)store->clear();
 }
 
 void session::impl::keepalive_tick() {
-  if (ping_sent_at && now >= *ping_sent_at + ping_wait()) {
-    // No PINGRESP: the connection is half-open (MQTT-3.1.2-24 from our side).
-    actions.push_back({transport_action::kind::close, {}});
-    connection_lost(errc::keep_alive_timeout);
-    return;
-  }
-  if (keep_alive_in_force > 0 && now >= ping_due()) {
-    // MQTT-3.1.2-23: a control packet within every keep alive period; PINGREQ when idle —
-    // even while an earlier PINGREQ is unanswered, or the broker would drop us at 1.5 x Keep
-    // Alive. The first unanswered PINGREQ keeps timing the round trip and the timeout.
-    if (send(pingreq{}) && !ping_sent_at) ping_sent_at = now;
+  switch (keeping_alive.due(now)) {
+    case keepalive::action::timed_out:
+      // No PINGRESP: the connection is half-open (MQTT-3.1.2-24 from our side).
+      actions.push_back({transport_action::kind::close, {}});
+      connection_lost(errc::keep_alive_timeout);
+      break;
+    case keepalive::action::send_ping:
+      // MQTT-3.1.2-23: a control packet within every keep alive period; PINGREQ when idle —
+      // even while an earlier PINGREQ is unanswered, or the broker would drop us at 1.5 x
+      // Keep Alive.
+      if (send(pingreq{})) keeping_alive.ping_sent(now);
+      break;
+    case keepalive::action::none:
+      break;
   }
 }
 
 void session::impl::on_timer() {
   switch (state) {
     case session_state::waiting_to_reconnect:
-      if (reconnect_at && now >= *reconnect_at) begin_attempt();
+      if (reconnecting.due() && now >= *reconnecting.due()) begin_attempt();
       break;
     case session_state::connecting:
     case session_state::awaiting_connack:
@@ -287,14 +257,9 @@ void session::impl::on_timer() {
     default:
       break;
   }
-  for (auto it = requests.begin(); it != requests.end();) {
-    if (now >= it->second.deadline) {
-      complete(it->second.op, operation_kind::request, errc::request_timeout);
-      it = requests.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<operation_id> expired;
+  requests.expire(now, expired);
+  for (operation_id op : expired) complete(op, operation_kind::request, errc::request_timeout);
   expire_queued();
 }
 
@@ -305,20 +270,19 @@ std::optional<time_point> session::impl::deadline() const {
   };
   switch (state) {
     case session_state::waiting_to_reconnect:
-      if (reconnect_at) consider(*reconnect_at);
+      if (reconnecting.due()) consider(*reconnecting.due());
       break;
     case session_state::connecting:
     case session_state::awaiting_connack:
       consider(connect_deadline);
       break;
     case session_state::connected:
-      if (ping_sent_at) consider(*ping_sent_at + ping_wait());
-      if (keep_alive_in_force > 0) consider(ping_due());
+      if (auto ping = keeping_alive.deadline()) consider(*ping);
       break;
     default:
       break;
   }
-  for (const auto& r : requests) consider(r.second.deadline);
+  if (auto reply = requests.deadline()) consider(*reply);
   if (!queued_expiries.empty()) consider(*queued_expiries.begin());
   return t;
 }

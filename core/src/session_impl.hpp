@@ -1,11 +1,12 @@
-// Internal: the state of a session. One struct, because the state machine's transitions touch
-// most of it; the behaviour is split by concern across session*.cpp files.
+// Internal: the state of a session, composed of parts that each own their fields and are
+// unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table,
+// send_window, receive_window, wire_out, packet_id_map); the impl routes events between them.
+// The behaviour is split by concern across session*.cpp files.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,7 +21,12 @@
 #include "mqttws/stream_decoder.hpp"
 #include "mqttws/topic.hpp"
 #include "mqttws/topic_trie.hpp"
+#include "alias_in.hpp"
+#include "alias_out.hpp"
+#include "keepalive.hpp"
 #include "packet_id_map.hpp"
+#include "reconnect_policy.hpp"
+#include "request_table.hpp"
 #include "receive_window.hpp"
 #include "send_window.hpp"
 #include "wire_out.hpp"
@@ -42,9 +48,7 @@ struct session::impl {
   };
   std::optional<will_copy> will;
   owned_properties connect_props;
-  std::vector<std::string> endpoints;
-  duration connect_timeout, ping_timeout;
-  bool reconnect_enabled;
+  duration connect_timeout;
   bool reconnect_after_refusal;
   std::size_t max_queued;
   std::size_t max_queued_bytes;  // 0: no bound by size
@@ -59,7 +63,6 @@ struct session::impl {
   // What the CONNECT properties imply for us.
   std::uint16_t our_receive_maximum = 65535;
   std::uint32_t our_maximum_packet_size = max_packet_size;
-  std::uint16_t our_topic_alias_maximum = 0;
   bool persistent = false;  // session state outlives a connection
 
   // ---- store ------------------------------------------------------------------------------
@@ -80,27 +83,16 @@ struct session::impl {
   // Connection-scoped.
   stream_decoder decoder;
   time_point connect_deadline{};
-  time_point last_sent{};
-  time_point last_received{};  // bytes from the broker, any
-  std::optional<time_point> ping_sent_at;
-  std::optional<time_point> reconnect_at;
-  std::uint16_t keep_alive_in_force = 0;
+  keepalive keeping_alive;
   std::uint16_t broker_receive_maximum = 65535;
   send_window sending;         // QoS 1/2 PUBLISHes this connection may have unacknowledged
   receive_window receiving;    // the Receive Maximum the next CONNECT asks for (MQTT 5)
   std::uint32_t broker_maximum_packet_size = max_packet_size;
-  std::uint16_t broker_topic_alias_maximum = 0;
   mqttws::qos broker_maximum_qos = qos::exactly_once;
   bool broker_retain_available = true;
   std::string response_information;
 
-  // Endpoints and reconnection.
-  std::size_t endpoint_index = 0;
-  std::size_t failures_in_round = 0;
-  std::string redirect;  // a Server Reference to try next
-  std::string current_endpoint;
-  backoff delays;
-  std::uint32_t reconnect_attempts = 0;
+  reconnect_policy reconnecting;  // endpoints, redirects, backoff, when the next attempt is due
 
   // ---- outgoing publishes -----------------------------------------------------------------
   struct outgoing {
@@ -133,16 +125,10 @@ struct session::impl {
 
   // ---- incoming ---------------------------------------------------------------------------
   std::set<std::uint16_t> incoming_qos2;           // received, awaiting PUBREL
-  std::vector<std::string> incoming_aliases;       // alias -> topic (index 0 unused)
+  alias_in aliases_in;    // the broker's topic aliases on this connection
 
   // ---- outgoing topic aliases (least recently used replaced) ------------------------------
-  struct alias_slot {
-    std::uint16_t alias;
-    std::list<std::string>::iterator lru;
-  };
-  std::unordered_map<std::string, alias_slot> alias_of_topic;
-  std::list<std::string> alias_lru;  // front: most recently used
-  std::uint16_t aliases_assigned = 0;
+  alias_out aliases_out;
 
   // ---- subscriptions --------------------------------------------------------------------------
   struct sub_command {
@@ -177,14 +163,7 @@ struct session::impl {
   bool broker_subscription_ids = true;     // Subscription Identifier Available (last CONNACK)
 
   // ---- requests (MQTT 5) --------------------------------------------------------------------
-  struct pending_request {
-    operation_id op;
-    std::string response_topic;
-    time_point deadline;
-  };
-  std::map<std::string, pending_request> requests;  // by correlation data
-  std::set<std::string> response_filters;           // subscribed for requests
-  std::uint64_t request_counter = 0;
+  request_table requests;
 
   // ---- counters --------------------------------------------------------------------------------
   session_stats counters;
@@ -202,8 +181,6 @@ struct session::impl {
                        std::string reason_string = {}, std::string server_reference = {},
                        bool may_reconnect = true, owned_properties props = {});
   void schedule_reconnect(bool after_established);
-  // reconnect(): the next attempt starts at once, on the same endpoint.
-  bool reconnect_at_once = false;
   // Would that many more messages and bytes overflow the queue's bounds?
   bool queue_over(std::size_t extra_messages, std::size_t extra_bytes) const;
   // Would a message of `bytes` overflow even an empty queue?
@@ -218,7 +195,11 @@ struct session::impl {
   void expire_queued();
   // A message that will never be sent: forget it and complete its operation or request.
   void drop_unsent(const outgoing& m, std::error_code ec);
-  void pump();
+  // Sends what may go now: resends of a resumed session, then the queue, in order, while
+  // the connection and the window allow.
+  void send_queued();
+  // Why a message cannot be sent on this connection (its limits, from the CONNACK), or clear.
+  std::error_code check_limits(const mqttws::publish& p, std::size_t encoded_size) const;
   void send_publish(outgoing& m, bool dup);
   // `props`: the acknowledgement's properties (MQTT 5), reported with the completion.
   void complete(operation_id op, operation_kind kind, std::error_code ec,
@@ -263,10 +244,12 @@ struct session::impl {
     wire.put_encoded(bytes);
     sent_bytes(bytes.size());
   }
+  // The bookkeeping of every outgoing packet, once: put() and put_encoded() are the only
+  // callers.
   void sent_bytes(std::size_t size) {
     counters.packets_sent++;
     counters.bytes_sent += size;
-    last_sent = now;
+    keeping_alive.sent(now);
   }
   // Bytes not yet handed to the driver can no longer be written: forgotten, and the QoS 0
   // publishes among them complete with `ec`.
@@ -304,20 +287,11 @@ struct session::impl {
     events.emplace_back(std::in_place_type<std::decay_t<Event>>, std::forward<Event>(e));
   }
   bool is_v5() const { return version == protocol_version::v5; }
-  // How long a PINGREQ may go unanswered: the option, or half the Keep Alive in force.
-  duration ping_wait() const {
-    if (ping_timeout > duration::zero()) return ping_timeout;
-    return std::chrono::milliseconds(std::int64_t{keep_alive_in_force} * 500);
-  }
-  // When the next PINGREQ is due: Keep Alive after the last packet sent (MQTT-3.1.2-23) — or
-  // after the last byte heard, so a client that only sends (QoS 0 into a dead link, whose
-  // writes still succeed into the socket buffer) notices the silence too. While a PINGREQ is
-  // unanswered only the first rule applies: its timeout is already running.
-  time_point ping_due() const {
-    const time_point since = ping_sent_at ? last_sent : std::min(last_sent, last_received);
-    return since + std::chrono::seconds(keep_alive_in_force);
-  }
   bool online() const { return state == session_state::connected; }
+  // Commands (publish, subscribe, ...) are taken until disconnect() or the session's end.
+  bool accepting_commands() const {
+    return state != session_state::closed && state != session_state::disconnecting;
+  }
 };
 
 template <class P>

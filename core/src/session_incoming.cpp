@@ -38,8 +38,7 @@ void session::impl::on_packet(packet& p) {
   if (auto* x = std::get_if<suback>(&p)) return on_suback(*x);
   if (auto* x = std::get_if<unsuback>(&p)) return on_unsuback(*x);
   if (std::holds_alternative<pingresp>(p)) {
-    if (ping_sent_at) counters.last_ping_rtt = now - *ping_sent_at;
-    ping_sent_at.reset();
+    if (auto rtt = keeping_alive.pingresp(now)) counters.last_ping_rtt = *rtt;
     return;
   }
   if (auto* d = std::get_if<mqttws::disconnect>(&p)) {
@@ -47,7 +46,7 @@ void session::impl::on_packet(packet& p) {
     std::string server_reference(d->props.server_reference.value_or(""));
     if ((code == reason_code::use_another_server || code == reason_code::server_moved) &&
         !server_reference.empty()) {
-      redirect = server_reference;
+      reconnecting.redirect_to(server_reference);
     }
     const bool fatal = code == reason_code::not_authorized || code == reason_code::banned ||
                        code == reason_code::session_taken_over ||
@@ -81,19 +80,16 @@ void session::impl::on_packet(packet& p) {
 void session::impl::on_publish(const mqttws::publish& p) {
   std::string_view topic = p.topic;
   if (p.props.topic_alias) {
-    const std::uint16_t alias = *p.props.topic_alias;
-    // 3.3.2.3.4: 0 and anything above the maximum we announced are Protocol Errors.
-    if (alias == 0 || alias > our_topic_alias_maximum) {
-      close_with(errc::topic_alias_invalid, reason_code::topic_alias_invalid);
-      return;
-    }
-    if (!topic.empty()) {
-      incoming_aliases[alias] = std::string(topic);
-    } else if (incoming_aliases[alias].empty()) {
-      close_with(errc::topic_alias_invalid, reason_code::protocol_error);
-      return;
-    } else {
-      topic = incoming_aliases[alias];
+    // 3.3.2.3.4: 0 and anything above the maximum we announced are Protocol Errors, and
+    // so is an alias used before it was set.
+    switch (aliases_in.resolve(*p.props.topic_alias, topic)) {
+      case alias_in::outcome::ok: break;
+      case alias_in::outcome::out_of_range:
+        close_with(errc::topic_alias_invalid, reason_code::topic_alias_invalid);
+        return;
+      case alias_in::outcome::unknown:
+        close_with(errc::topic_alias_invalid, reason_code::protocol_error);
+        return;
     }
   }
   if (p.qos != qos::at_most_once) receiving.received();
@@ -155,14 +151,12 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   owned_publish msg;
   if (owned_publish::make(copy, version, msg)) return;  // cannot happen for a decoded packet
 
-  if (!requests.empty() && copy.props.correlation_data) {
-    auto r = requests.find(std::string(*copy.props.correlation_data));
-    if (r != requests.end() && r->second.response_topic == topic) {
+  if (copy.props.correlation_data) {
+    if (operation_id op = requests.answer(*copy.props.correlation_data, topic)) {
       operation_event e;
-      e.id = r->second.op;
+      e.id = op;
       e.kind = operation_kind::request;
       e.response = std::move(msg);
-      requests.erase(r);
       emit(std::move(e));
       return;
     }
@@ -275,7 +269,7 @@ void session::impl::on_unsuback(const unsuback& p) {
     // Only what was subscribed before this UNSUBSCRIBE ends (operation ids only grow): a
     // subscribe() of the same filter made while it was on its way stays.
     routes.erase_below(f, c.op);
-    response_filters.erase(f);
+    requests.unsubscribed(f);
     auto held = active_by_filter.find(f);
     if (held == active_by_filter.end()) continue;
     std::vector<std::uint64_t> still;  // holders made after the UNSUBSCRIBE keep the filter
@@ -359,13 +353,7 @@ void session::impl::resubscribe() {
 }
 
 void session::impl::fail_request(operation_id op, std::error_code ec) {
-  for (auto it = requests.begin(); it != requests.end(); ++it) {
-    if (it->second.op == op) {
-      requests.erase(it);
-      complete(op, operation_kind::request, ec);
-      return;
-    }
-  }
+  if (requests.remove(op)) complete(op, operation_kind::request, ec);
 }
 
 void session::impl::forget_subscription_ids(operation_id op, subscription_id_list ids) {

@@ -20,11 +20,7 @@ std::error_code session::impl::prepare(const mqttws::publish& p, outgoing& m) {
   // A placeholder identifier: the real one is assigned when the message enters the window.
   copy.packet_id = copy.qos == qos::at_most_once ? 0 : 1;
   MQTTWS_TRY(owned_publish::make(copy, version, m.message));
-  if (online()) {
-    if (copy.qos > broker_maximum_qos) return errc::qos_not_supported;
-    if (copy.retain && !broker_retain_available) return errc::retain_not_supported;
-    if (m.message.bytes().size() > broker_maximum_packet_size) return errc::packet_too_large;
-  }
+  if (online()) MQTTWS_TRY(check_limits(copy, m.message.bytes().size()));
   if (copy.props.message_expiry_interval) {
     m.expires_at = now + std::chrono::seconds(*copy.props.message_expiry_interval);
   }
@@ -59,7 +55,15 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   return {};
 }
 
-void session::impl::pump() {
+std::error_code session::impl::check_limits(const mqttws::publish& p,
+                                            std::size_t encoded_size) const {
+  if (p.qos > broker_maximum_qos) return errc::qos_not_supported;
+  if (p.retain && !broker_retain_available) return errc::retain_not_supported;
+  if (encoded_size > broker_maximum_packet_size) return errc::packet_too_large;
+  return {};
+}
+
+void session::impl::send_queued() {
   // Sends from the front of the queue, in order, until the broker's window is full. Each
   // message leaves the queue before it is sent: a send that fails ends the connection, and
   // with it maybe the session (fail_pending), so no reference into a container survives it.
@@ -76,16 +80,9 @@ void session::impl::pump() {
   while (online() && !queued_out.empty()) {
     auto front = queued_out.begin();
     const mqttws::publish& v = front->message.view();
-    std::error_code refused;
-    if (front->expires_at && now >= *front->expires_at) {
-      refused = errc::message_expired;
-    } else if (v.qos > broker_maximum_qos) {
-      refused = errc::qos_not_supported;
-    } else if (v.retain && !broker_retain_available) {
-      refused = errc::retain_not_supported;
-    } else if (front->message.bytes().size() > broker_maximum_packet_size) {
-      refused = errc::packet_too_large;
-    }
+    const std::error_code refused = front->expires_at && now >= *front->expires_at
+                                        ? make_error_code(errc::message_expired)
+                                        : check_limits(v, front->message.bytes().size());
     if (refused) {
       const outgoing done = queue_take(front);
       drop_unsent(done, refused);
@@ -138,30 +135,10 @@ void session::impl::send_publish(outgoing& m, bool dup) {
   counters.messages_sent++;
   // Aliases only on first transmissions: a retransmission travels on a new connection, where
   // no alias exists yet (3.3.2.3.4), so it carries the full topic.
-  if (!dup && broker_topic_alias_maximum > 0) {
-    std::string topic(v.topic);
-    std::uint16_t alias = 0;
+  if (!dup && aliases_out.enabled()) {
     bool known = false;
-    auto found = alias_of_topic.find(topic);
-    if (found != alias_of_topic.end()) {
-      alias = found->second.alias;
-      known = true;
-      alias_lru.splice(alias_lru.begin(), alias_lru, found->second.lru);
-    } else {
-      if (aliases_assigned < broker_topic_alias_maximum) {
-        alias = ++aliases_assigned;
-      } else {
-        // Full: reuse the alias of the least recently used topic.
-        auto victim = alias_of_topic.find(alias_lru.back());
-        alias = victim->second.alias;
-        alias_of_topic.erase(victim);
-        alias_lru.pop_back();
-      }
-      alias_lru.push_front(topic);
-      alias_of_topic.emplace(std::move(topic), alias_slot{alias, alias_lru.begin()});
-    }
     mqttws::publish aliased = v;
-    aliased.props.topic_alias = alias;
+    aliased.props.topic_alias = aliases_out.use(v.topic, known);
     if (known) aliased.topic = {};
     send(aliased);
     return;
@@ -266,7 +243,7 @@ void session::impl::on_puback(const puback& p) {
   const std::error_code ec = is_success(p.code) ? std::error_code() : errc::operation_failed;
   window_grows();
   finish(it, ec, p.code, keep(p.props, property_context::puback));
-  pump();
+  send_queued();
 }
 
 void session::impl::on_pubrec(const pubrec& p) {
@@ -290,7 +267,7 @@ void session::impl::on_pubrec(const pubrec& p) {
     // A failed PUBREC ends the flow (4.3.3): no PUBREL.
     finish(it, make_error_code(errc::operation_failed), p.code,
            keep(p.props, property_context::pubrec));
-    pump();
+    send_queued();
     return;
   }
   m.stage = stage::awaiting_pubcomp;
@@ -299,7 +276,7 @@ void session::impl::on_pubrec(const pubrec& p) {
     store_ok(ec);
     return;
   }
-  if (send(pubrel{p.packet_id, reason_code::success, {}})) pump();  // the window grew
+  if (send(pubrel{p.packet_id, reason_code::success, {}})) send_queued();  // the window grew
 }
 
 void session::impl::on_pubcomp(const pubcomp& p) {
@@ -309,7 +286,7 @@ void session::impl::on_pubcomp(const pubcomp& p) {
   // exchange is over either way.
   window_grows();
   finish(it, std::error_code(), p.code, keep(p.props, property_context::pubcomp));
-  pump();
+  send_queued();
 }
 
 void session::impl::resume_inflight(bool session_present) {
@@ -317,7 +294,7 @@ void session::impl::resume_inflight(bool session_present) {
   if (session_present) {
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, same identifier) and PUBREL, in order.
     // Every one of them counts against this connection's Receive Maximum (a PUBREC < 0x80
-    // does not free a slot), so PUBLISHes beyond it wait for acknowledgements (pump()).
+    // does not free a slot), so PUBLISHes beyond it wait for acknowledgements (send_queued()).
     std::size_t outstanding = 0;
     for (auto& entry : inflight_out) {
       if (entry.second.stage == stage::awaiting_pubcomp) ++outstanding;
@@ -428,8 +405,9 @@ void session::impl::fail_pending(std::error_code ec) {
     }
   }
   awaiting_ack.clear();
-  for (auto& r : requests) complete(r.second.op, operation_kind::request, ec);
-  requests.clear();
+  std::vector<operation_id> open_requests;
+  requests.take_all(open_requests);
+  for (operation_id op : open_requests) complete(op, operation_kind::request, ec);
 }
 
 }  // namespace mqttws
