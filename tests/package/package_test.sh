@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: package_test.sh CMAKE BUILD_DIR DOWNSTREAM_SOURCE WORK_DIR CXX TOOLS(ON|OFF)
 # Installs BUILD_DIR into WORK_DIR/prefix, builds DOWNSTREAM_SOURCE against it with
-# find_package(mqttws), runs the result, and checks the installed tree.
+# find_package(mqttws) and with `pkg-config --cflags --libs mqttws`, runs both, and checks
+# the installed tree.
 set -euo pipefail
 cmake=$1 build=$2 downstream=$3 work=$4 cxx=$5 tools=$6
 
@@ -24,7 +25,8 @@ step install "$cmake" --install "$build" --prefix "$prefix"
 for f in include/mqttws/client.hpp include/mqttws/session.hpp include/mqttws/file_store.hpp \
          'lib*/libmqttws_core.a' 'lib*/libmqttws_client.a' \
          'lib*/cmake/mqttws/mqttwsConfig.cmake' 'lib*/cmake/mqttws/mqttwsConfigVersion.cmake' \
-         'lib*/cmake/mqttws/mqttwsTargets.cmake'; do
+         'lib*/cmake/mqttws/mqttwsTargets.cmake' 'lib*/pkgconfig/mqttws.pc' \
+         include/mqttws/version.hpp; do
   compgen -G "$prefix/$f" >/dev/null || { echo "package_test: $f is not installed" >&2; exit 1; }
 done
 
@@ -41,6 +43,12 @@ step build "$cmake" --build "$work/build" -j 2
 output=$("$work/build/downstream")
 echo "$output"
 [[ $output == "downstream ok"* ]]
+# The same program built with nothing but pkg-config's flags.
+pc_dir=$(compgen -G "$prefix/lib*/pkgconfig" | head -n 1)
+pc_flags=$(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs mqttws)
+step pkg_config_build "$cxx" -O1 -o "$work/downstream_pc" "$downstream/main.cpp" $pc_flags
+pc_output=$("$work/downstream_pc")
+[[ $pc_output == "downstream ok"* ]] || { echo "package_test: pkg-config build: $pc_output" >&2; exit 1; }
 if [[ $tools == ON ]]; then
   [[ -x $prefix/bin/mqttws ]] || { echo "package_test: bin/mqttws is not installed" >&2; exit 1; }
   "$prefix/bin/mqttws" --help >/dev/null
