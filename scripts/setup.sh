@@ -23,6 +23,7 @@ case $profile in
       clang libclang-rt-14-dev                    # libFuzzer and sanitizers
       libgtest-dev libbenchmark-dev               # tests and benchmarks
       libpaho-mqtt-dev                            # Eclipse Paho C, the benchmarks' C peer
+      pkgconf                                     # the package test's pkg-config consumer
       chromium                                    # browser tests (headless)
     ) ;;
   *) die "unknown setup profile '$profile' (all, demo)" ;;
