@@ -53,7 +53,8 @@ sanitize_tests() { (export MQTTWS_RANDOM_SEEDS=2000 && ctest_in sanitize); }
 npm_jest() { (cd "$MQTTWS_ROOT/npm" && node node_modules/jest/bin/jest.js --ci --runInBand); }
 npm_browser() {
   node "$MQTTWS_ROOT/npm/test/browser/run.mjs" && node "$MQTTWS_ROOT/npm/test/browser/recovery.mjs" &&
-    node "$MQTTWS_ROOT/npm/test/browser/persistence.mjs"
+    node "$MQTTWS_ROOT/npm/test/browser/persistence.mjs" &&
+    node --test-reporter=spec "$MQTTWS_ROOT/npm/test/browser/shared.mjs"
 }
 demo_e2e() {
   (export MQTTWS_HOUSE_BINARY="$MQTTWS_BUILD/native/bin/mqttws-house" &&

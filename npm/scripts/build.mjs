@@ -103,9 +103,11 @@ const noSocket = {
     build.onResolve({ filter: /^\.\/socket\.js$/ }, () => ({ path: join(root, 'src/no-socket.ts') }));
   },
 };
-for (const [out, plugins] of [['api.js', []], ['api-browser.js', [noSocket]]]) {
+// gen/worker-api.js: src/worker.ts (the shared connection's worker), browser-only like the latter.
+for (const [out, plugins, entry] of [['api.js', []], ['api-browser.js', [noSocket]],
+                                     ['worker-api.js', [noSocket], 'src/worker.ts']]) {
   await esbuild.build({
-    ...common, entryPoints: [join(root, 'src/index.ts')], format: 'esm', keepNames: true,
+    ...common, entryPoints: [join(root, entry ?? 'src/index.ts')], format: 'esm', keepNames: true,
     external: ['../gen/*'], outfile: join(root, 'gen', out), plugins,
   });
 }
@@ -114,17 +116,21 @@ for (const [out, plugins] of [['api.js', []], ['api-browser.js', [noSocket]]]) {
 // in the package). The maps are not part of the download; the bundles end with a one-line
 // sourceMappingURL comment.
 for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.js', 'index.cjs'],
-                                    ['esm', 'api-browser.js', 'browser.mjs']]) {
+                                    ['esm', 'api-browser.js', 'browser.mjs'],
+                                    ['esm', 'worker-api.js', 'worker.mjs']]) {
   await esbuild.build({
     ...common, entryPoints: [join(root, 'gen', api)], format, minify: true,
     outfile: join(root, 'dist', file),
+    // shared: true needs import.meta.url only where workers exist (browsers: the ES modules);
+    // in Node's CommonJS bundle it is never evaluated (no Worker: the in-process hub).
+    logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
   });
   // The map's copy of gen/wasm_binary.js is the base64 once more: 76 KB of no use to a reader.
   const mapFile = join(root, 'dist', `${file}.map`);
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
   map.sourcesContent = map.sourcesContent.map((text, i) =>
     (map.sources[i].endsWith('gen/wasm_binary.js') ? null : text));
-  if (!map.sources.some((f) => f === '../src/client.ts')) {
+  if (!map.sources.some((f) => f === '../src/client.ts' || f === '../src/shared_hub.ts')) {
     throw new Error(`${mapFile} does not lead to src/: ${map.sources.join(', ')}`);
   }
   writeFileSync(mapFile, JSON.stringify(map));
@@ -143,6 +149,9 @@ const report = {
   wasmGzip: gzipSync(wasm, { level: 9 }).length,
   bundle: bundle.length,
   bundleGzip: gz,
+  // dist/worker.mjs: downloaded (once per origin, by the worker) only with shared: true.
+  worker: readFileSync(join(root, 'dist/worker.mjs')).length,
+  workerGzip: gzipSync(readFileSync(join(root, 'dist/worker.mjs')), { level: 9 }).length,
 };
 writeFileSync(join(root, 'dist/size.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`browser download (dist/browser.mjs, JS + wasm in one file): ${kb(bundle.length)}, ` +

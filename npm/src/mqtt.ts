@@ -5,6 +5,7 @@ import { MqttClient } from './client.js';
 import { brokerUrl, toCoreOptions, transportOf, type IClientOptions } from './options.js';
 import { MqttError } from './errors.js';
 import { loadWasm } from './wasm.js';
+import { SharedClient } from './shared.js';
 
 /**
  * Connects to the broker at `url` (ws:// or wss://; in Node also mqtt:// or mqtts://) and
@@ -22,8 +23,21 @@ export function connect(url?: string | IClientOptions, options: IClientOptions =
     options = url ?? options;
     url = undefined;
   }
+  if (options.shared) {
+    // The same checks as an unshared connect() (the worker would only find them later).
+    const core = toCoreOptions(brokerUrl(url, options), options);
+    return new SharedClient(core.servers[0] ?? '', options) as unknown as MqttClient;
+  }
   const core = toCoreOptions(brokerUrl(url, options), options);
   return new MqttClient(core, transportOf(options, core.servers), options);
+}
+
+/**
+ * `connect(url, { ...options, shared: true })`: one connection for every tab of the origin
+ * with this broker URL and clientId, run by a SharedWorker (see IClientOptions.shared).
+ */
+export function connectShared(url: string, options: IClientOptions = {}): MqttClient {
+  return connect(url, { ...options, shared: true });
 }
 
 /**

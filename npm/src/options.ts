@@ -172,6 +172,22 @@ export interface IClientOptions {
    */
   reconnectOnConnackError?: boolean;
   /**
+   * Share one connection between every tab of the origin (a SharedWorker runs the session;
+   * a dedicated Worker where SharedWorker is missing). Tabs with the same broker URL and
+   * clientId share; the first tab's options make the connection. Options must be
+   * structured-cloneable (no functions: `beforeConnect`, `transformWsUrl`, `WebSocket`,
+   * `handleAuth` stay per tab and are refused here). See README, "One connection for every
+   * tab".
+   */
+  shared?: boolean;
+  /** With `shared`: where dist/worker.mjs is served (default: next to the bundle). */
+  workerUrl?: string | URL;
+  /**
+   * With `shared`: ms the connection stays up after the last tab left (default 3000), so
+   * that a reload finds it still connected.
+   */
+  sharedGracePeriod?: number;
+  /**
    * Where the session keeps its outgoing QoS 1/2 messages (queued and in flight, with their
    * packet identifiers) and its incoming QoS 2 packet identifiers. 'memory' (the default):
    * they survive reconnects, not a reload. 'indexeddb' (or {@link indexedDbStore}`(name)`
