@@ -6,6 +6,7 @@
 #include "mqttws/endpoint_url.hpp"
 #include "mqttws/stream_decoder.hpp"
 #include "mqttws/transport.hpp"
+#include "ws_recording_server.hpp"
 
 namespace mqttws::test {
 namespace {
@@ -100,21 +101,54 @@ TEST_F(client_driver, BeforeConnectSuppliesTheCredentials) {
   disconnect(io, c);
 }
 
-TEST_F(client_driver, ExtraWebSocketHeadersAreAccepted) {
-  client_options o = options_for(broker(), listener::wss);
+// The client's upgrade request, as a recording server sees it (a broker accepts any path
+// and any header, so only the request itself can show what the client sent).
+std::string header_value(const ws_recording_server::upgrade_request& r, const std::string& name) {
+  std::string found;
+  int count = 0;
+  for (const auto& h : r.headers) {
+    if (h.first == name) {
+      found = h.second;
+      ++count;
+    }
+  }
+  return count == 1 ? found : "<" + std::to_string(count) + " fields>";
+}
+
+// An MQTT 5 CONNACK: success, no session present, no properties.
+const std::string connack{'\x20', '\x03', '\x00', '\x00', '\x00'};
+
+TEST_F(client_driver, ExtraWebSocketHeadersAreSentInTheUpgradeRequest) {
+  ws_recording_server server(connack);
+  client_options o;
+  o.endpoints = {"ws://127.0.0.1:" + std::to_string(server.port()) + "/"};
+  o.client_id = unique_id("hdr");
+  o.connect_timeout = 10s;
   o.headers = {{"Authorization", "Bearer abc.def.ghi"}, {"X-Device", "sensor-7"}};
   client c(io.get_executor(), o);
   connect_ok(io, c);
-  ASSERT_FALSE(publish(io, c, "hdr/x", "x", qos::at_least_once).ec);
+  ASSERT_TRUE(server.recorded());
+  const auto r = server.request();
+  EXPECT_EQ(header_value(r, "Authorization"), "Bearer abc.def.ghi");
+  EXPECT_EQ(header_value(r, "X-Device"), "sensor-7");
+  EXPECT_EQ(r.subprotocol, "mqtt");
+  EXPECT_EQ(r.host, "127.0.0.1:" + std::to_string(server.port()));
   disconnect(io, c);
 }
 
-TEST_F(client_driver, WebSocketPathIsSent) {
-  // mosquitto serves MQTT on any path; the request target is the URL's path and query.
-  client_options o = options_for(broker(), listener::ws);
-  o.endpoints = {broker().url(listener::ws) + "mqtt?client=1"};
+TEST_F(client_driver, WebSocketRequestTargetIsTheUrlPathAndQuery) {
+  ws_recording_server server(connack);
+  client_options o;
+  o.endpoints = {"ws://127.0.0.1:" + std::to_string(server.port()) + "/mqtt?client=1"};
+  o.client_id = unique_id("path");
+  o.connect_timeout = 10s;
   client c(io.get_executor(), o);
   connect_ok(io, c);
+  ASSERT_TRUE(server.recorded());
+  const auto r = server.request();
+  EXPECT_EQ(r.target, "/mqtt?client=1");
+  EXPECT_EQ(r.subprotocol, "mqtt");
+  EXPECT_EQ(header_value(r, "Sec-WebSocket-Protocol"), "mqtt");
   disconnect(io, c);
 }
 
