@@ -72,6 +72,12 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   #port: { postMessage(m: ToWorker, t?: Transferable[]): void } | undefined;
   /** Sent before the worker answered: resent to the in-page hub if the worker fails to load. */
   #unanswered: Array<[ToWorker, Transferable[]]> | undefined = [];
+  /**
+   * What the tab said before its `open` went out (the Web Lock is granted asynchronously): the
+   * worker knows a port only after `open`, so commands made at once (a subscribe right after
+   * connect) wait here and follow it in order.
+   */
+  #beforeOpen: Array<[ToWorker, Transferable[]]> | undefined = [];
   #ops = new Map<number, Op>();
   #nextId = 0;
   #handlers = new Map<string, Set<MessageHandler>>();
@@ -157,6 +163,19 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   }
 
   #send(m: ToWorker, transfer: Transferable[] = []): void {
+    if (this.#beforeOpen && m.t !== 'open') {
+      this.#beforeOpen.push([m, transfer]);
+      return;
+    }
+    this.#post(m, transfer);
+    if (m.t === 'open') {
+      const waiting = this.#beforeOpen ?? [];
+      this.#beforeOpen = undefined;
+      for (const [w, t] of waiting) this.#post(w, t);
+    }
+  }
+
+  #post(m: ToWorker, transfer: Transferable[]): void {
     this.#unanswered?.push([m, transfer]);
     this.#port?.postMessage(m, transfer);
   }

@@ -117,6 +117,16 @@ test('a message on a filter two tabs subscribe arrives in each exactly once, SUB
   for (const p of [a, b, c]) await p.close();
 });
 
+test('a subscribe made in the same task as connect() is not lost before the tab is attached', async () => {
+  const id = `shared-at-once-${++n}`;
+  const a = await tab(id, { subscribeAtOnce: 'at-once/#' });
+  await until('the SUBSCRIBE at the broker', () => subscribes(id, 'at-once/#') === 1);
+  await publisher.publishAsync('at-once/x', 'early', { qos: 1 });
+  await until('the message', async () => (await received(a)).length === 1);
+  assert.deepEqual((await received(a)).map((m) => m.text), ['early']);
+  await a.close();
+});
+
 test('a publish from a tab completes in that tab, with the broker acknowledgement', async () => {
   const id = `shared-publish-${++n}`;
   const [a, b] = [await tab(id), await tab(id)];
