@@ -41,4 +41,7 @@ try {
   process.exit(1);
 }
 copyFileSync(join(root, 'index.html'), join(dist, 'index.html'));
-console.log('built dist/ (index.html, app.js, app.css)');
+// The shared connection's worker, next to the bundle where mqttws looks for it (esbuild
+// leaves `new URL('./worker.mjs', import.meta.url)` as it is).
+copyFileSync(join(root, 'node_modules/mqttws/dist/worker.mjs'), join(dist, 'worker.mjs'));
+console.log('built dist/ (index.html, app.js, app.css, worker.mjs)');

@@ -45,17 +45,17 @@ function randomHex(bytes: number): string {
 }
 
 /**
- * The dashboard's client identifier: the same after a reload of this tab (sessionStorage), so
- * that the next page resumes the session and sends what the last one left in its IndexedDB
- * store; another tab gets its own.
+ * The dashboard's client identifier, kept in localStorage: every tab of this browser uses the
+ * same one, so that they share one connection (`shared: true` keys it by URL and client id)
+ * and a reload resumes the session its IndexedDB store belongs to.
  */
-function tabClientId(): string {
+function dashboardClientId(): string {
   const key = 'mqttws-demo-client-id';
   try {
-    const kept = sessionStorage.getItem(key);
+    const kept = localStorage.getItem(key);
     if (kept) return kept;
     const id = `dashboard-${randomHex(4)}`;
-    sessionStorage.setItem(key, id);
+    localStorage.setItem(key, id);
     return id;
   } catch {
     return `dashboard-${randomHex(4)}`;  // storage refused: a fresh session per page
@@ -65,7 +65,7 @@ function tabClientId(): string {
 export class Connection {
   readonly client: MqttClient;
   /** Ours, not the broker's: the thermostat reply topics are named after it. */
-  readonly clientId = tabClientId();
+  readonly clientId = dashboardClientId();
   readonly #listener: ConnectionListener;
   #reconnects = 0;
   #ended = false;
@@ -80,8 +80,11 @@ export class Connection {
       username: credentials.username,
       password: credentials.password,
       clientId: this.clientId,
-      // A persistent session whose outgoing QoS 1 commands are kept in IndexedDB: a command
-      // published just before a reload (or a crash) is sent by the next page load.
+      // One connection for every tab of the dashboard (a SharedWorker runs it: three tabs are
+      // one client at the broker, and keep alive is not throttled in background tabs), and a
+      // persistent session whose QoS 1 commands the worker keeps in IndexedDB: a command
+      // published just before a reload (or a crash) is sent all the same.
+      shared: true,
       clean: false,
       properties: { sessionExpiryInterval: 300 },
       store: 'indexeddb',
