@@ -7,7 +7,8 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, parseUrl, storeOption, type IClientOptions,
+  coreProperties, defaultMaxQueuedBytes, parseUrl, storeOption, subscriptionList,
+  type IClientOptions,
 } from './options.js';
 import { openIndexedDbStore, type DurableStore } from './idb_store.js';
 import type { LinkOptions } from './link.js';
@@ -542,14 +543,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       options = undefined;
     }
     const o = options ?? {};
-    const subs: CoreSubscription[] = [];
-    const add = (filter: string, s: IClientSubscribeOptions) => subs.push({
-      topic: filter, qos: s.qos ?? o.qos ?? 0, nl: s.nl ?? o.nl ?? false,
-      rap: s.rap ?? o.rap ?? false, rh: s.rh ?? o.rh ?? 0,
-    });
-    if (typeof topic === 'string') add(topic, o);
-    else if (Array.isArray(topic)) topic.forEach((t) => add(t, o));
-    else Object.entries(topic).forEach(([t, s]) => add(t, s));
+    const subs: CoreSubscription[] = subscriptionList(topic, o);
     const props = coreProperties(o.properties);
     let id = 0;
     this.#command((d) => {

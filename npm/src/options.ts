@@ -2,8 +2,8 @@
 
 import { MqttError } from './errors.js';
 import { toBytes, type Payload } from './payload.js';
-import type { Properties, QoS } from './packets.js';
-import type { CoreOptions } from './core.js';
+import type { IClientSubscribeOptions, ISubscriptionMap, Properties, QoS } from './packets.js';
+import type { CoreOptions, CoreSubscription } from './core.js';
 import type { LinkOptions } from './link.js';
 import { hasSockets } from './socket.js';
 import { indexedDbStore, type IndexedDbStoreOption } from './idb_store.js';
@@ -401,4 +401,24 @@ export function toCoreOptions(url: string, o: IClientOptions): CoreOptions {
     };
   }
   return core;
+}
+
+/** One filter of a SUBSCRIBE with its options (what the core and the shared worker take). */
+type Subscription = CoreSubscription & { qos: QoS; rh: 0 | 1 | 2 };
+
+/**
+ * subscribe()'s first two arguments as the core's list: one entry per filter, each with its
+ * own options (an ISubscriptionMap) or `o`'s, MQTT.js's defaults (QoS 0, no nl/rap, rh 0).
+ */
+export function subscriptionList(topic: string | string[] | ISubscriptionMap,
+                                 o: IClientSubscribeOptions): Subscription[] {
+  const subs: Subscription[] = [];
+  const add = (filter: string, s: IClientSubscribeOptions) => subs.push({
+    topic: filter, qos: s.qos ?? o.qos ?? 0, nl: s.nl ?? o.nl ?? false,
+    rap: s.rap ?? o.rap ?? false, rh: s.rh ?? o.rh ?? 0,
+  });
+  if (typeof topic === 'string') add(topic, o);
+  else if (Array.isArray(topic)) topic.forEach((t) => add(t, o));
+  else Object.entries(topic).forEach(([t, s]) => add(t, s));
+  return subs;
 }

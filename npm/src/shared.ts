@@ -22,7 +22,7 @@ import type {
   AuthHandler, ClientStats, EndCallback, MqttClient, MqttClientEvents, PublishCallback,
   SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
-import type { IClientOptions } from './options.js';
+import { subscriptionList, type IClientOptions } from './options.js';
 import type {
   IAuthPacket, IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
   IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IPubackPacket, IPublishPacket,
@@ -276,14 +276,7 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
       options = undefined;
     }
     const o = options ?? {};
-    const subs: WireSubscription[] = [];
-    const add = (filter: string, s: IClientSubscribeOptions) => subs.push({
-      topic: filter, qos: s.qos ?? o.qos ?? 0, nl: s.nl ?? o.nl ?? false,
-      rap: s.rap ?? o.rap ?? false, rh: s.rh ?? o.rh ?? 0,
-    });
-    if (typeof topic === 'string') add(topic, o);
-    else if (Array.isArray(topic)) topic.forEach((t) => add(t, o));
-    else Object.entries(topic).forEach(([t, s]) => add(t, s));
+    const subs: WireSubscription[] = subscriptionList(topic, o);
     const handler = o.handler;
     if (handler) {
       // Before the SUBACK: the retained messages follow it at once.
