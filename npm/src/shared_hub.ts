@@ -91,8 +91,8 @@ function open(tab: Tab, key: string, url: string, options: IClientOptions, grace
   if (!conn) {
     // The first tab's options make the connection; a later tab with the same key joins it
     // whatever its own options say (documented in README: "first tab wins").
-    // TODO(store): the IndexedDB session store (issue 14, item 2) is passed here, in
-    // options.store, once it exists: the worker owns it for every tab of this connection.
+    // options.store (the IndexedDB session store) goes with the options: the MqttClient made
+    // here opens it, so the worker owns it for every tab of this connection.
     const core = toCoreOptions(brokerUrl(url, options), options);
     const client = new MqttClient(core, transportOf(options, core.servers), options);
     const c: Connection = conn = {
