@@ -8,8 +8,8 @@ const { WebSocket, useBroker, uniqueTopic, next } = require('./helpers.js');
 
 const cjs = require('../dist/index.cjs');
 const esmUrl = `file://${path.join(__dirname, '../dist/index.mjs')}`;
-const api = ['MqttClient', 'MqttError', 'MqttPayload', 'connect', 'connectAsync', 'indexedDbStore',
-  'wasmMemoryInUse'];
+const api = ['MqttClient', 'MqttError', 'MqttPayload', 'connect', 'connectAsync', 'connectShared',
+  'indexedDbStore', 'wasmMemoryInUse'];
 
 /** Runs `code` as an ES module in a fresh Node; what it prints, parsed as JSON. */
 function esm(code) {
