@@ -4,8 +4,8 @@
 // Where the worker comes from. SharedWorkers are matched by script URL (+ name), and a blob:
 // URL is unique per document, so only a real same-origin script is shared between tabs: the
 // package ships dist/worker.mjs (its own bundle, wasm included) and finds it with
-// `new URL('./worker.mjs', import.meta.url)` written literally inside `new SharedWorker(...)`,
-// the form Vite bundles with no configuration. esbuild leaves that expression alone, so the
+// `new URL('./worker.mjs', import.meta.url)` written literally inside `new SharedWorker(...)`
+// with literal options, the form Vite bundles with no configuration. esbuild leaves that expression alone, so the
 // URL then points next to the app's bundle: copy dist/worker.mjs there, or pass `workerUrl`.
 // When the script cannot be loaded, the connection runs in the page itself (src/shared_hub.ts
 // over a MessageChannel, the same code the worker runs): one `error` event and one console
@@ -124,7 +124,10 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
         worker = g.SharedWorker ? new SharedWorker(workerUrl, sharedOptions)
           : new Worker(workerUrl, { type: 'module', name: 'mqttws' });
       } else if (g.SharedWorker) {
-        worker = new SharedWorker(new URL('./worker.mjs', import.meta.url), sharedOptions);
+        // The options written out, not `sharedOptions`: Vite reads them to decide how to
+        // bundle the worker and refuses a value it cannot evaluate at build time.
+        worker = new SharedWorker(new URL('./worker.mjs', import.meta.url),
+                                  { type: 'module', name: 'mqttws', extendedLifetime: true } as WorkerOptions);
       } else if (g.Worker) {
         worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'mqttws' });
       }

@@ -3,7 +3,8 @@
 # from CommonJS, from an ES module (both against a real mosquitto, over ws:// and mqtt://) and
 # from TypeScript
 # (type check with the package's declarations), then the examples/ of the npm package (Node and
-# a browser page in headless Chromium). Usage: run.sh <mqttws-x.y.z.tgz>
+# a browser page in headless Chromium), then a web app bundled by Vite and by esbuild using
+# shared: true in two Chromium tabs. Usage: run.sh <mqttws-x.y.z.tgz>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 npm_dir="$(cd "$here/../.." && pwd)"
@@ -42,3 +43,6 @@ echo "TypeScript consumer: ok"
 examples="$npm_dir/../examples"
 cp "$examples/node/sensor.mjs" "$examples/browser/index.html" "$examples/browser/main.mjs" .
 node "$here/examples.mjs" "$dir"
+
+# The package bundled by Vite and by esbuild, shared: true across two tabs in Chromium.
+node "$here/bundlers.mjs" "$dir"
