@@ -68,15 +68,19 @@ describe('the package', () => {
     expect([t, message.toString()]).toEqual([topic, 'hello']);
   });
 
-  test.each(['index.mjs', 'index.cjs'])('dist/%s ends by naming its source map, which leads to src/*.ts', (file) => {
+  test.each(['index.mjs', 'index.cjs', 'browser.mjs', 'worker.mjs'])('dist/%s ends by naming its source map, which leads to src/*.ts', (file) => {
     const bundle = fs.readFileSync(path.join(__dirname, '../dist', file), 'utf8');
     expect(bundle.endsWith(`\n//# sourceMappingURL=${file}.map\n`)).toBe(true);
     const map = JSON.parse(fs.readFileSync(path.join(__dirname, '../dist', `${file}.map`), 'utf8'));
     expect(map.sources).toEqual(expect.arrayContaining(
-      ['../src/client.ts', '../src/mqtt.ts', '../src/payload.ts', '../gen/mqttws_core.js']));
+      ['../src/client.ts', '../src/payload.ts', '../gen/mqttws_core.js']));
     const i = map.sources.indexOf('../src/payload.ts');
     expect(map.sourcesContent[i]).toBe(fs.readFileSync(path.join(__dirname, '../src/payload.ts'), 'utf8'));
-    expect(map.sourcesContent[map.sources.indexOf('../gen/wasm_binary.js')]).toBeNull();
+    // The wasm bytes are not repeated in the map; every source has content (none to fetch).
+    expect(map.sourcesContent[map.sources.indexOf('../gen/wasm_binary.js')])
+      .toMatch(/^\/\/ The WebAssembly module .* left out of this map\.\n$/);
+    expect(map.sourcesContent.length).toBe(map.sources.length);
+    expect(map.sourcesContent.filter((c) => typeof c !== 'string')).toEqual([]);
   });
 
   test('with node --enable-source-maps a stack trace names the TypeScript source lines', () => {
