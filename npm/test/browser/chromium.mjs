@@ -6,9 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-/** A new browser context; `close()` ends it and removes its profile. */
-export async function launchChromium() {
-  const profile = mkdtempSync(join(tmpdir(), 'mqttws-chromium-'));
+/**
+ * A new browser context; `close()` ends it and removes its profile. Given `profile` (the
+ * `profile` of an earlier launch closed with `close({ keepProfile: true })`), the browser
+ * starts again on what the last one left: IndexedDB, localStorage — a browser restart.
+ */
+export async function launchChromium({ profile: reuse } = {}) {
+  const profile = reuse ?? mkdtempSync(join(tmpdir(), 'mqttws-chromium-'));
   let context;
   try {
     // launchPersistentContext is how playwright takes a profile directory of our choosing.
@@ -22,9 +26,9 @@ export async function launchChromium() {
     rmSync(profile, { recursive: true, force: true });
     throw e;
   }
-  const close = async () => {
+  const close = async ({ keepProfile = false } = {}) => {
     await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    if (!keepProfile) rmSync(profile, { recursive: true, force: true });
   };
-  return { context, close };
+  return { context, close, profile };
 }

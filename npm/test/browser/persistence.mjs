@@ -12,7 +12,11 @@
 //     failing with QuotaExceededError, synchronously or by an aborted transaction: one
 //     `error` event (store_failed), and every message is still delivered;
 //   - two pages with the same clientId and store: the second one is told store_in_use and
-//     keeps its session in memory.
+//     keeps its session in memory;
+//   - shared: true, where the worker owns the store: the same 1000 messages from a tab, the
+//     broker frozen after 50 completions, then the whole browser quits (tab and worker gone);
+//     a browser started again on the same profile opens the tab, whose new worker resends
+//     them: all delivered, QoS 2 exactly once.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -62,10 +66,12 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
   window.completed = 0;
   window.failed = [];
   window.receiveMaximum = undefined;
+  const shared = q.get('shared') === '1' ? { shared: true, workerUrl: '/dist/worker.mjs' } : {};
   const client = connect(q.get('url'), {
     clientId: q.get('id'), clean: false, protocolVersion: 5,
     properties: { sessionExpiryInterval: 600 }, username: q.get('username'),
     password: q.get('password'), store: q.get('store') ?? 'indexeddb', reconnectPeriod: 200,
+    ...shared,
   });
   client.on('connect', (p) => { window.receiveMaximum = p.properties?.receiveMaximum; });
   client.on('error', (e) => window.errors.push(e.code + ': ' + e.message));
@@ -88,9 +94,9 @@ const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   if (path === '/') {
     res.writeHead(200, { 'content-type': 'text/html' }).end(page_html);
-  } else if (path === '/dist/browser.mjs') {
+  } else if (path === '/dist/browser.mjs' || path === '/dist/worker.mjs') {
     res.writeHead(200, { 'content-type': 'text/javascript' })
-      .end(readFileSync(join(pkg, 'dist/browser.mjs')));
+      .end(readFileSync(join(pkg, path)));
   } else {
     res.writeHead(404).end();
   }
@@ -156,11 +162,18 @@ async function open(context, id, extra, reached = () => {}) {
 const connected = (page) => page.waitForFunction(() => window.client.connected, null,
                                                  { timeout: 10000 });
 
-/** Resumes on `page` (the same clientId): all delivered, QoS 2 exactly once. */
-async function verifyResumed(name, page) {
-  const drained = await waitFor('drained', 30000, () => page.evaluate(() => window.outstanding() === 0));
-  check(drained, `${name}: the resumed session sends everything the store held`);
-  await waitFor('delivered', 10000, () => tally('idb/q1').distinct === N && tally('idb/q2').distinct === N);
+/**
+ * Resumes on `page` (the same clientId): all delivered, QoS 2 exactly once. A shared tab's
+ * stats() are the worker's as of its last status message, so there only the subscriber's
+ * count says that everything was sent.
+ */
+async function verifyResumed(name, page, { shared = false } = {}) {
+  if (!shared) {
+    const drained = await waitFor('drained', 30000, () => page.evaluate(() => window.outstanding() === 0));
+    check(drained, `${name}: the resumed session sends everything the store held`);
+  }
+  await waitFor('delivered', shared ? 30000 : 10000,
+                () => tally('idb/q1').distinct === N && tally('idb/q2').distinct === N);
   await sleep(500);  // duplicates, if any, would come now
   const q1 = tally('idb/q1');
   const q2 = tally('idb/q2');
@@ -276,6 +289,30 @@ try {
     check((await storeErrors(first)).length === 0, 'the first page keeps its store');
     await second.evaluate(() => window.client.endAsync());
     await first.evaluate(() => window.client.endAsync());
+  }
+
+  // ---- shared: true, the worker's store: the browser quits with messages outstanding -------
+  {
+    received.clear();
+    const page = await open(browser.context, 'idb-shared', { shared: '1' }, () => broker.pause());
+    await connected(page);
+    await page.evaluate((n) => window.publishAll(n, 50), N);
+    await waitFor('paused', 10000, () => page.evaluate(() => window.completed >= 50));
+    await sleep(300);
+    const completed = await page.evaluate(() => window.completed);
+    const errors = await page.evaluate(() => window.errors);
+    check(errors.length === 0, `shared: the tab runs on the worker (errors: ${errors.join('; ') || 'none'})`);
+    console.log(`    at the quit: ${completed} completed of ${2 * N}`);
+    check(completed < 2 * N, 'shared: messages are outstanding when the browser quits');
+    await browser.close({ keepProfile: true });
+    const { profile } = browser;
+    browser = undefined;
+    broker.resume();
+    browser = await launchChromium({ profile });
+    const again = await open(browser.context, 'idb-shared', { shared: '1' });
+    await connected(again);
+    await verifyResumed('shared', again, { shared: true });
+    await again.evaluate(() => window.client.endAsync());
   }
 } catch (e) {
   failures.push(e.message);
