@@ -154,6 +154,41 @@ describe('the smart-home demo in Chromium', () => {
     assert.match(await result.textContent(), /heating|cooling|idle/);
   });
 
+  it('shares one broker connection with a second tab, which sees the rooms and sends commands', async () => {
+    const dashboardConnections = () => readFileSync(demo.broker.logFile, 'utf8').split('\n')
+      .filter((l) => / New client connected .* as dashboard-/.test(l)).length;
+    assert.equal(dashboardConnections(), 1);
+    const tab = await context.newPage();
+    try {
+      tab.on('pageerror', (e) => errors.push(`second tab: pageerror: ${e.message}`));
+      await tab.goto(demo.url);
+      await tab.getByTestId('login-submit').click();
+      await tab.waitForSelector('[data-testid="connection-state"][data-state="online"]', { timeout: 15000 });
+      for (const room of ROOMS) {
+        await tab.waitForSelector(`[data-testid="status-${room}"][data-state="online"]`, { timeout: 15000 });
+      }
+      const sw = tab.getByTestId('light-bedroom');
+      const was = await sw.getAttribute('aria-checked');
+      const now = was === 'true' ? 'false' : 'true';
+      const command = nextMessage(observer, 'home/bedroom/light/set');
+      await sw.click();
+      assert.equal(await command, was === 'true' ? 'off' : 'on');
+      // The device's confirmation reaches both tabs through the one subscription.
+      for (const p of [tab, page]) {
+        await p.waitForSelector(`[data-testid="light-bedroom"][aria-checked="${now}"]`, { timeout: 10000 });
+      }
+      assert.equal(dashboardConnections(), 1, 'the second tab opened a broker connection of its own');
+    } finally {
+      await tab.close();
+    }
+    // The first tab keeps the connection and its subscriptions.
+    const start = await temperatures();
+    await page.waitForFunction(({ rooms, start }) => rooms.some((r, i) =>
+      document.querySelector(`[data-testid="temperature-${r}"]`)?.getAttribute('data-value') !== start[i]),
+    { rooms: ROOMS, start }, { timeout: 30000 });
+    assert.equal(await state('connection-state'), 'online');
+  });
+
   it('logs the traffic, and stops adding rows while paused', async () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length > 10);
     await byId('log-pause').click();
