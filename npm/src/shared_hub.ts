@@ -4,8 +4,12 @@
 // worker script cannot be loaded.
 //
 // Subscriptions are reference-counted per filter: the broker sees one SUBSCRIBE when the first
-// tab asks for a filter and one UNSUBSCRIBE when the last tab holding it lets it go. A PUBLISH
-// is posted once to each tab holding a matching filter. A tab that is silent for
+// tab asks for a filter (a tab asking while it is on its way waits for it) and one UNSUBSCRIBE
+// when the last tab holding it lets it go. Each copy of a PUBLISH is posted once to each tab
+// holding a filter of a subscription the copy was delivered for — as the session reports it
+// (MQTT 5 Subscription Identifiers, else topic matching) — so the retained messages a new
+// SUBSCRIBE brings reach the tabs that asked for them, not every tab with an overlapping one.
+// A tab joining a filter already held gets the last retained message per topic from here. A tab that is silent for
 // `tabTimeoutMs` (no heartbeat: it crashed, or was frozen and discarded) is released as if it
 // had called end(). When the last tab has gone the connection stays up for the grace period
 // (a reload reconnects its tab to it), then ends.
@@ -49,8 +53,12 @@ interface Connection {
   tabs: Set<Tab>;
   /** Filter → the tabs holding it, and the QoS the broker granted. */
   refs: Map<string, { tabs: Set<Tab>; granted: number }>;
+  /** Filters whose SUBSCRIBE is on its way → what runs at its SUBACK (or failure). */
+  pending: Map<string, Array<() => void>>;
   /** The last retained message per topic, replayed to a tab joining a filter already held. */
   retained: Map<string, IPublishPacket>;
+  /** The tabs the PUBLISH copy being dispatched has reached. */
+  reached: Set<Tab>;
   grace: ReturnType<typeof setTimeout> | undefined;
   graceMs: number;
 }
@@ -96,7 +104,8 @@ function open(tab: Tab, key: string, url: string, options: IClientOptions, grace
     const core = toCoreOptions(brokerUrl(url, options), options);
     const client = new MqttClient(core, transportOf(options, core.servers), options);
     const c: Connection = conn = {
-      key, client, tabs: new Set(), refs: new Map(), retained: new Map(), grace: undefined,
+      key, client, tabs: new Set(), refs: new Map(), pending: new Map(), retained: new Map(),
+      reached: new Set(), grace: undefined,
       graceMs,
     };
     connections.set(key, c);
@@ -109,18 +118,13 @@ function open(tab: Tab, key: string, url: string, options: IClientOptions, grace
     client.on('offline', () => broadcast(c, { t: 'event', name: 'offline' }));
     client.on('disconnect', (p) => broadcast(c, { t: 'event', name: 'disconnect', arg: p }));
     client.on('error', (e) => broadcast(c, { t: 'event', name: 'error', error: wireError(e) }));
+    // The client emits `message` and then calls the handler of each subscription the copy
+    // was for (see deliver()), in one go.
     client.on('message', (topic, payload, packet) => {
+      c.reached.clear();
       if (packet.retain) {
         if (payload.length) c.retained.set(topic, packet);
         else c.retained.delete(topic);
-      }
-      for (const t of c.tabs) {
-        for (const f of t.filters) {
-          if (topicMatches(f, topic)) {
-            sendMessage(t, packet);
-            break;
-          }
-        }
       }
     });
   }
@@ -138,9 +142,22 @@ function open(tab: Tab, key: string, url: string, options: IClientOptions, grace
   }
 }
 
+/** A copy reported for a subscription of `filters`: to each tab holding a matching one, once. */
+function deliver(conn: Connection, filters: string[], packet: IPublishPacket): void {
+  for (const t of conn.tabs) {
+    if (conn.reached.has(t)) continue;
+    if (filters.some((f) => t.filters.has(f) && topicMatches(f, packet.topic))) {
+      conn.reached.add(t);
+      sendMessage(t, packet);
+    }
+  }
+}
+
 function subscribe(tab: Tab, conn: Connection, id: number, subs: WireSubscription[],
                    properties: object | undefined): void {
-  const fresh = subs.filter((s) => !conn.refs.has(s.topic));
+  const held = (s: WireSubscription) => conn.refs.has(s.topic);
+  const fresh = subs.filter((s) => !held(s) && !conn.pending.has(s.topic));
+  const waiting = subs.filter((s) => !held(s) && conn.pending.has(s.topic));
   const grants = () => subs.map((s) => ({ topic: s.topic, qos: conn.refs.get(s.topic)?.granted ?? 0x80 }));
   const hold = () => {
     for (const s of subs) {
@@ -152,32 +169,53 @@ function subscribe(tab: Tab, conn: Connection, id: number, subs: WireSubscriptio
       }
     }
   };
-  const already = subs.filter((s) => !fresh.includes(s));
-  const replay = () => {
-    // The broker sent these filters' retained messages to the first tab only.
+  const already = subs.filter(held);
+  // Done once the SUBSCRIBE of `fresh` and those of `waiting` are answered: the tab holds its
+  // filters before the retained messages that follow a SUBACK are dispatched.
+  let outstanding = (fresh.length ? 1 : 0) + waiting.length;
+  let failed: MqttError | undefined;
+  const settle = () => {
+    if (--outstanding > 0 || tab.conn !== conn) return;  // (or the tab has left meanwhile)
+    if (failed) {
+      post(tab, { t: 'done', id, error: wireError(failed) });
+      return;
+    }
+    hold();
+    post(tab, { t: 'done', id, result: grants() });
+    // The broker sent these filters' retained messages to the tabs that subscribed first.
     for (const packet of conn.retained.values()) {
       if (already.some((s) => topicMatches(s.topic, packet.topic))) sendMessage(tab, packet);
     }
   };
+  for (const s of waiting) conn.pending.get(s.topic)!.push(settle);
   if (!fresh.length) {
-    hold();
-    post(tab, { t: 'done', id, result: grants() });
-    replay();
+    outstanding++;
+    settle();
     return;
   }
-  const opts: Record<string, unknown> = {};
+  const filters = fresh.map((s) => s.topic);
+  for (const f of filters) conn.pending.set(f, []);
+  const opts: Record<string, unknown> = {
+    handler: (_topic: string, _payload: unknown, packet: IPublishPacket) => deliver(conn, filters, packet),
+  };
   if (properties) opts['properties'] = properties;
   conn.client.subscribe(Object.fromEntries(fresh.map((s) => [s.topic, s])), opts, (error, granted) => {
-    if (error) {
-      post(tab, { t: 'done', id, error: wireError(error) });
-      return;
-    }
+    if (error) failed = error;
     for (const g of granted ?? []) {
       if (!conn.refs.has(g.topic)) conn.refs.set(g.topic, { tabs: new Set(), granted: g.qos });
     }
-    hold();
-    post(tab, { t: 'done', id, result: grants() });
-    replay();
+    const waiters = filters.flatMap((f) => conn.pending.get(f) ?? []);
+    for (const f of filters) conn.pending.delete(f);
+    settle();
+    for (const w of waiters) w();
+    // Nobody holds a refused filter (the next tab asking subscribes again), nor one whose
+    // tabs have all left while the SUBSCRIBE was on its way (the broker is told).
+    const orphans = filters.filter((f) => conn.refs.get(f)?.tabs.size === 0);
+    const held = orphans.filter((f) => conn.refs.get(f)!.granted < 0x80);
+    for (const f of orphans) conn.refs.delete(f);
+    if (held.length && !conn.client.disconnecting && !conn.client.disconnected) {
+      conn.client.unsubscribe(held);
+    }
   });
 }
 

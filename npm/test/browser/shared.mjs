@@ -117,6 +117,38 @@ test('a message on a filter two tabs subscribe arrives in each exactly once, SUB
   for (const p of [a, b, c]) await p.close();
 });
 
+test('the retained messages another tab\'s SUBSCRIBE brings reach only that tab', async () => {
+  const id = `shared-retained-${++n}`;
+  await publisher.publishAsync('kept/a', 'A', { qos: 1, retain: true });
+  const [a, b] = [await tab(id), await tab(id)];
+  await subscribe(a, 'kept/#');
+  await until('tab a to get the retained message', async () => (await received(a)).length === 1);
+  await subscribe(b, 'kept/a');  // another filter: a SUBSCRIBE of its own, which brings kept/a again
+  await until('tab b to get the retained message', async () => (await received(b)).length === 1);
+  await sleep(300);
+  assert.deepEqual((await received(a)).map((m) => m.text), ['A']);
+  assert.deepEqual((await received(b)).map((m) => m.text), ['A']);
+  assert.equal(subscribes(id, 'kept/a'), 1);
+  await publisher.publishAsync('kept/a', '', { qos: 1, retain: true });
+  for (const p of [a, b]) await p.close();
+});
+
+test('tabs subscribing while the first SUBSCRIBE of a filter is on its way share it', async () => {
+  const id = `shared-pending-${++n}`;
+  await publisher.publishAsync('joined/x', 'X', { qos: 1, retain: true });
+  const [a, b] = [await tab(id), await tab(id)];
+  const grants = await Promise.all([subscribe(a, 'joined/#'), subscribe(b, 'joined/#')]);
+  assert.deepEqual(grants, [[{ topic: 'joined/#', qos: 1 }], [{ topic: 'joined/#', qos: 1 }]]);
+  await until('both tabs to get the retained message',
+              async () => (await received(a)).length === 1 && (await received(b)).length === 1);
+  await sleep(300);
+  assert.deepEqual((await received(a)).map((m) => m.text), ['X']);
+  assert.deepEqual((await received(b)).map((m) => m.text), ['X']);
+  assert.equal(subscribes(id, 'joined/#'), 1);
+  await publisher.publishAsync('joined/x', '', { qos: 1, retain: true });
+  for (const p of [a, b]) await p.close();
+});
+
 test('a subscribe made in the same task as connect() is not lost before the tab is attached', async () => {
   const id = `shared-at-once-${++n}`;
   const a = await tab(id, { subscribeAtOnce: 'at-once/#' });
