@@ -1,9 +1,11 @@
 // The installed package bundled the ways a web app meets it, then run in headless Chromium
 // against a real mosquitto: Vite's dev server and a Vite production build (both must find
 // dist/worker.mjs by themselves) and an esbuild bundle (with worker.mjs copied next to it,
-// as the README says). In each, two tabs connect with `shared: true` and the same clientId:
-// the broker must see one connection, a message to the filter both subscribe to must reach
-// each tab once, and neither tab may report `worker_unavailable` (the in-page fallback).
+// as the README says). In each, two tabs connect with `shared: true`, the IndexedDB store
+// and the same clientId, and follow a live `state()` view: the broker must see one
+// connection, a message to the filter both subscribe to must reach each tab once, both views
+// must hold the messages, and neither tab may report an error (`worker_unavailable`: the
+// in-page fallback; `store_failed`).
 // Usage: node bundlers.mjs <folder holding node_modules/mqttws>
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,15 +26,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const app = `import mqtt from 'mqttws';
 
 const q = new URLSearchParams(location.search);
-const report = (window.report = { events: [], messages: [], subscribed: false });
+const report = (window.report = { events: [], messages: [], subscribed: false, state: [] });
 const client = mqtt.connect(q.get('url'), {
   shared: true, clientId: q.get('id'), username: q.get('username'),
-  password: q.get('password'), protocolVersion: 5,
+  password: q.get('password'), protocolVersion: 5, store: 'indexeddb', clean: false,
+  properties: { sessionExpiryInterval: 60 },
 });
+const view = client.state(q.get('filter'));
+view.subscribe(() => { report.state = [...view].map(([topic, payload]) => topic + ' ' + payload); });
 client.on('connect', () => report.events.push('connect'));
 client.on('error', (e) => report.events.push('error ' + e.code));
 client.on('message', (topic, payload) => report.messages.push(topic + ' ' + payload));
-client.subscribeAsync(q.get('filter'), { qos: 1 }).then(() => { report.subscribed = true; },
+// The view's subscription is the tab's only one: each tab gets each retained message once.
+view.ready.then(() => { report.subscribed = true; },
   (e) => report.events.push('subscribe failed ' + e.code));
 `;
 
@@ -136,6 +142,10 @@ try {
       const filter = `bundlers/${id}/#`;
       const q = new URLSearchParams({ url: broker.url, username: broker.username,
                                       password: broker.password, id, filter });
+      const pub = (topic, ...args) => execFileSync('mosquitto_pub', [
+        '-h', '127.0.0.1', '-p', new URL(broker.urls.mqtt).port, '-u', broker.username,
+        '-P', broker.password, '-q', '1', '-t', topic, ...args]);
+      pub(`bundlers/${id}/retained`, '-r', '-m', 'kept');
       const pages = [];
       for (let i = 0; i < 2; i++) {
         const page = await browser.context.newPage();
@@ -147,17 +157,20 @@ try {
       const reports = () => Promise.all(pages.map((p) => p.evaluate(() => window.report)));
       await until(`${name}: both tabs subscribed`,
                   async () => (await reports()).every((r) => r?.subscribed));
-      execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', new URL(broker.urls.mqtt).port,
-                                     '-u', broker.username, '-P', broker.password, '-q', '1',
-                                     '-t', `bundlers/${id}/hello`, '-m', 'hi']);
+      await until(`${name}: the retained message in both state views`,
+                  async () => (await reports()).every((r) => r.state.length >= 1));
+      pub(`bundlers/${id}/hello`, '-m', 'hi');
       await until(`${name}: the message in both tabs`,
-                  async () => (await reports()).every((r) => r.messages.length >= 1));
+                  async () => (await reports()).every((r) => r.messages.length >= 2));
       await sleep(300);  // a duplicate would arrive by now
       const got = await reports();
       for (const [i, r] of got.entries()) {
-        const expected = JSON.stringify([`bundlers/${id}/hello hi`]);
+        const expected = JSON.stringify([`bundlers/${id}/retained kept`, `bundlers/${id}/hello hi`]);
         if (JSON.stringify(r.messages) !== expected) {
           throw new Error(`${name}, tab ${i + 1}: expected messages ${expected}, got ${JSON.stringify(r.messages)}`);
+        }
+        if (JSON.stringify(r.state) !== expected) {
+          throw new Error(`${name}, tab ${i + 1}: expected the state view ${expected}, got ${JSON.stringify(r.state)}`);
         }
         if (r.events.some((e) => e.startsWith('error') || e.startsWith('subscribe failed'))) {
           throw new Error(`${name}, tab ${i + 1}: ${JSON.stringify(r.events)}`);
@@ -167,7 +180,8 @@ try {
       const n = connections(id);
       if (n !== 1) throw new Error(`${name}: the broker saw ${n} connections of ${id}, expected 1`);
       for (const p of pages) await p.close();
-      console.log(`${name}: two tabs, one broker connection, each message once: ok`);
+      pub(`bundlers/${id}/retained`, '-r', '-n');
+      console.log(`${name}: two tabs on one broker connection, each message once, state views: ok`);
     } finally {
       server.close();
     }
