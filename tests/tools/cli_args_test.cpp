@@ -1,7 +1,10 @@
 // The CLI's command line: what parses, and the usage error for what does not.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "cli_args.hpp"
+#include "cli_flags.hpp"
 
 namespace mqttws::cli {
 namespace {
@@ -9,6 +12,116 @@ namespace {
 using outcome = parsed_args::outcome;
 
 parsed_args parse(std::vector<std::string> args) { return parse_args(args); }
+
+// ---- every flag of the table ------------------------------------------------------------------
+
+const command all_commands[] = {command::pub, command::sub, command::bench};
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool is_one_of(const std::string& s, std::initializer_list<const char*> list) {
+  for (const char* x : list) {
+    if (s == x) return true;
+  }
+  return false;
+}
+
+// A command line that runs, with `spelling` and the table's example for it. The broker and
+// pub's message are added unless the flag is itself one of those (-L -h -p; -m -f -l -s -n):
+// two of them would be a usage error of their own.
+std::vector<std::string> line_with(command c, const flag_spec& f, const std::string& spelling) {
+  std::vector<std::string> a = {command_name(c)};
+  if (!is_one_of(f.short_name, {"-L", "-h", "-p"})) a.insert(a.end(), {"-L", "mqtt://h"});
+  if (c == command::pub) {
+    a.insert(a.end(), {"-t", "a"});
+    if (!is_one_of(f.short_name, {"-m", "-f", "-l", "-s", "-n"})) a.insert(a.end(), {"-m", "x"});
+  }
+  if (c == command::sub) a.insert(a.end(), {"-t", "a"});
+  a.push_back(spelling);
+  for (std::string& w : words(f.example)) a.push_back(std::move(w));
+  return a;
+}
+
+std::vector<std::string> spellings(const flag_spec& f) {
+  std::vector<std::string> s;
+  if (*f.short_name) s.emplace_back(f.short_name);
+  if (*f.long_name) s.emplace_back(f.long_name);
+  return s;
+}
+
+TEST(CliFlags, EveryFlagParsesForItsSubcommandsInBothSpellings) {
+  for (const flag_spec& f : flag_table()) {
+    ASSERT_FALSE(spellings(f).empty()) << f.help;
+    for (command c : all_commands) {
+      if (!(f.commands & mask_of(c))) continue;
+      for (const std::string& sp : spellings(f)) {
+        const parsed_args p = parse_args(line_with(c, f, sp));
+        const outcome want = sp == "--help" ? outcome::help : outcome::run;
+        EXPECT_EQ(p.result, want) << command_name(c) << " " << sp << ": " << p.text;
+      }
+    }
+  }
+}
+
+TEST(CliFlags, EveryFlagIsRefusedWithExitCodeTwoByTheOtherSubcommands) {
+  for (const flag_spec& f : flag_table()) {
+    for (command c : all_commands) {
+      for (const std::string& sp : spellings(f)) {
+        // Some spellings mean something else there (bench -c): that is another entry.
+        if ((f.commands & mask_of(c)) || find_flag(c, sp) != nullptr) continue;
+        const parsed_args p = parse_args(line_with(c, f, sp));
+        EXPECT_EQ(p.result, outcome::usage_error) << command_name(c) << " " << sp;
+        EXPECT_EQ(p.text, "option " + sp + " does not apply to " + command_name(c) +
+                              " (only to " + commands_text(commands_taking(sp)) + ")");
+      }
+    }
+  }
+}
+
+TEST(CliFlags, EveryFlagIsInTheHelpOfItsSubcommandsOnly) {
+  for (const flag_spec& f : flag_table()) {
+    const std::string line = "  " + flag_usage(f);
+    for (command c : all_commands) {
+      const std::string help = help_text(c);
+      const bool listed = help.find(line + " ") != std::string::npos ||
+                          help.find(line + "\n") != std::string::npos;
+      const bool accepted = (f.commands & mask_of(c)) != 0;
+      EXPECT_EQ(listed, accepted) << command_name(c) << ": " << line;
+      if (accepted) {
+        EXPECT_NE(help.find(f.help), std::string::npos) << f.help;
+      }
+    }
+  }
+}
+
+TEST(CliFlags, NoSpellingHasTwoMeaningsForOneSubcommand) {
+  for (const flag_spec& f : flag_table()) {
+    for (command c : all_commands) {
+      if (!(f.commands & mask_of(c))) continue;
+      for (const std::string& sp : spellings(f)) {
+        EXPECT_EQ(find_flag(c, sp), &f) << command_name(c) << " " << sp;
+      }
+    }
+  }
+}
+
+TEST(CliFlags, RefusedFlagNamesTheSubcommandsThatTakeIt) {
+  EXPECT_EQ(parse({"pub", "-L", "mqtt://h", "-t", "a", "-m", "x", "-U", "a"}).text,
+            "option -U does not apply to pub (only to sub)");
+  EXPECT_EQ(parse({"bench", "-L", "mqtt://h", "--retain"}).text,
+            "option --retain does not apply to bench (only to pub)");
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "--rate", "5"}).text,
+            "option --rate does not apply to sub (only to bench)");
+  EXPECT_EQ(parse({"sub", "-L", "mqtt://h", "-t", "a", "-n"}).text,
+            "option -n does not apply to sub (only to pub and bench)");
+}
+
+// ---- the command line as a whole ----------------------------------------------------------
 
 TEST(CliArgs, NoArgumentsIsAUsageError) {
   const parsed_args p = parse({});
