@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "cli_flags.hpp"
 #include "fault_proxy.hpp"
 #include "mosquitto_fixture.hpp"
 #include "mosquitto_suite.hpp"
@@ -86,6 +87,26 @@ TEST_F(Cli, BadFlagExitsTwoWithAOneLineReason) {
 }
 
 TEST_F(Cli, NoArgumentsExitsTwo) { EXPECT_EQ(run({}).exit_code, 2); }
+
+TEST_F(Cli, EveryFlagOfTheTableExitsTwoForTheSubcommandsThatDoNotTakeIt) {
+  using namespace mqttws::cli;
+  std::size_t refused = 0;
+  for (const flag_spec& f : flag_table()) {
+    for (command c : {command::pub, command::sub, command::bench}) {
+      for (const char* sp : {f.short_name, f.long_name}) {
+        if (!*sp || find_flag(c, sp) != nullptr) continue;
+        // The flag is refused as it is read: nothing else on the line matters.
+        const process_result r = run({command_name(c), sp, "value"});
+        EXPECT_EQ(r.exit_code, 2) << command_name(c) << " " << sp;
+        EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
+                  std::string("mqttws: option ") + sp + " does not apply to " +
+                      command_name(c) + " (only to " + commands_text(commands_taking(sp)) + ")");
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(refused, 20u);  // the table has flags of one subcommand only
+}
 
 TEST_F(Cli, MalformedUrlExitsTwoNamingTheUrl) {
   const process_result r = run({"pub", "-L", "htp:/nowhere", "-t", "a", "-m", "x"});
