@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "mqttws/client_options.hpp"
 #include "mqttws/protocol.hpp"
 
 namespace mqttws::cli {
@@ -32,9 +33,11 @@ struct property_arg {
   std::string value2;
 };
 
-/// Flags shared by every subcommand.
+/// Flags shared by every subcommand (see cli_flags.cpp for the table of every flag).
 struct connection_args {
-  std::vector<std::string> urls;  ///< -L, repeatable: tried in order (failover).
+  /// -L, repeatable: tried in order (failover); or the one URL -h/-p make. mqtt(s) URLs
+  /// without their user info and topic (which went to username/password and -t).
+  std::vector<std::string> urls;
   protocol_version version = protocol_version::v5;  ///< -V 5|311
   std::string client_id;                            ///< -i; generated when empty
   std::optional<std::string> username;              ///< -u
@@ -48,6 +51,8 @@ struct connection_args {
   qos will_qos = qos::at_most_once;
   bool will_retain = false;
   std::string cafile, cert, key;  ///< --cafile --cert --key
+  std::string capath;             ///< --capath: a hashed CA directory
+  std::optional<tls_version> tls_min;  ///< --tls-version
   bool insecure = false;          ///< --insecure
   std::vector<std::pair<std::string, std::string>> headers;  ///< -H 'Name: value'
   std::optional<double> wait_seconds;                        ///< -W: bounds the whole run
@@ -72,6 +77,10 @@ struct sub_args {
   bool no_retained = false; ///< -R: do not print retained messages
   bool no_eol = false;      ///< -N
   std::optional<std::string> format;  ///< -F
+  std::vector<std::string> unsubscribe;  ///< -U: UNSUBSCRIBE these after the SUBSCRIBE
+  std::vector<std::string> filter_out;   ///< -T: messages on matching topics not printed
+  bool exit_after_subscribe = false;     ///< -E: end once SUBACK (and UNSUBACK) came
+  bool retained_only = false;  ///< --retained-only: print retained, end at the first fresh
 };
 
 /// What `mqttws bench` measures (see cli_help.cpp for each mode's clock).

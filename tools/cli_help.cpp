@@ -1,38 +1,23 @@
 // mqttws CLI — the --help texts.
 #include "cli_args.hpp"
+#include "cli_flags.hpp"
 
 namespace mqttws::cli {
 namespace {
 
-constexpr const char* connection_help = R"(
-Connection (every subcommand):
-  -L URL            broker URL: ws://host:port/path, wss://..., mqtt://host:port, mqtts://...
-                    (repeat -L for a list of brokers tried in turn)
-  -V 5|311          MQTT version (default 5)
-  -i ID             client id (default: generated)
-  -u USER -P PASS   user name and password (-P shows in `ps`: prefer one of these two)
-  --password-file FILE
-                    the password is the first line of FILE
-                    (without -P or --password-file: $MQTTWS_PASSWORD, if set)
-  -k SECONDS        keepalive (default 60, 0 disables)
-  -c                persistent session: clean start off (needs -i); MQTT 5: session expiry
-                    -1 (never) unless -x says otherwise
-  -x SECONDS        MQTT 5 session expiry interval (-1: never expires)
-  -D [PACKET] PROPERTY VALUE [VALUE2]
-                    MQTT 5 property; PACKET is connect, publish, subscribe, unsubscribe,
-                    disconnect or will (default: publish for pub, connect otherwise);
-                    user-property takes a name and a value: -D user-property unit celsius
-  --will-topic T --will-payload P --will-qos Q --will-retain
-                    the will message
-  --cafile FILE     trust only these CAs (PEM) instead of the system store
-  --cert FILE --key FILE
-                    client certificate and key (mutual TLS)
-  --insecure        do not verify the server certificate (tests only)
-  -H 'Name: value'  extra WebSocket handshake header (repeatable), e.g. a bearer token
-  -W SECONDS        give up after this long, whatever is pending (exit code 1)
-  -d                print connection events on stderr (connects, losses, reconnects;
-                    never passwords, tokens or payloads)
-  --help            this text
+// What the connection flags' one-line help cannot say.
+constexpr const char* connection_notes = R"(
+  -L URL: ws://host:port/path, wss://..., mqtt://host:port, mqtts://...; for mqtt:// and
+  mqtts:// as mosquitto_pub reads it: mqtt(s)://[user[:password]@]host[:port]/topic, where
+  the path is the topic (pub: the -t topic; sub: one more filter; bench: not allowed) and
+  user and password replace -u/-P. Several -L are one broker's addresses: the topics and
+  users they name must agree. ws(s):// URLs keep their path as the WebSocket path.
+  -h/-p instead of -L: mqtt://HOST:PORT, or mqtts:// (default port 8883) when a TLS flag
+  (--cafile, --capath, --cert, --tls-version, --insecure) is given. -L with -h/-p: an error.
+  -c: in MQTT 5 the session never expires unless -x says otherwise.
+  -D PACKET is connect, publish, subscribe, unsubscribe, disconnect or will (default:
+  publish for pub, connect otherwise); user-property takes a name and a value:
+  -D user-property unit celsius. Without -P or --password-file: $MQTTWS_PASSWORD, if set.
 
 Lost connections are reconnected with backoff (pub and sub, as mosquitto_pub -l and
 mosquitto_sub do); with -c the session and its in-flight messages survive as well.
@@ -43,16 +28,23 @@ publish (one-line reason on stderr); 2 bad command line. With pub -l a line the 
 refuses is reported on stderr and the rest go on.
 )";
 
+// The option lists of `c`, from the flag table.
+std::string flag_sections(command c) {
+  return "\nOptions:\n" + flag_help(c, flag_group::command) +
+         "\nConnection (every subcommand):\n" + flag_help(c, flag_group::connection) +
+         "\nTLS (wss:// and mqtts://):\n" + flag_help(c, flag_group::tls) + connection_notes;
+}
+
 }  // namespace
 
 std::string general_help() {
   return R"(mqttws - MQTT 3.1.1/5.0 over WebSocket, TLS and TCP
 
 Usage:
-  mqttws pub   -L URL -t TOPIC (-m MSG | -f FILE | -l | -s | -n) [options]
-  mqttws sub   -L URL -t FILTER [-t FILTER ...] [-C COUNT] [-W SECONDS] [-v] [options]
-  mqttws bench -L URL [--mode throughput|publish|receive|latency] [-n MESSAGES] [-q QOS]
-               [-s PAYLOAD_BYTES] [-c CLIENTS] [--rate R] [options]
+  mqttws pub   (-L URL | -h HOST [-p PORT]) -t TOPIC (-m MSG | -f FILE | -l | -s | -n) [options]
+  mqttws sub   (-L URL | -h HOST [-p PORT]) -t FILTER [-t FILTER ...] [-C COUNT] [-v] [options]
+  mqttws bench (-L URL | -h HOST [-p PORT]) [--mode throughput|publish|receive|latency]
+               [-n MESSAGES] [-q QOS] [-s PAYLOAD_BYTES] [-c CLIENTS] [--rate R] [options]
 
   mqttws SUBCOMMAND --help   describes each subcommand and its options.
 )";
@@ -63,41 +55,31 @@ std::string help_text(command c) {
     case command::pub:
       return std::string(R"(mqttws pub - publish messages
 
-Usage: mqttws pub -L URL -t TOPIC (-m MSG | -f FILE | -l | -s | -n) [options]
+Usage: mqttws pub (-L URL | -h HOST [-p PORT]) -t TOPIC (-m MSG | -f FILE | -l | -s | -n)
+                  [options]
 
-  -t TOPIC          topic to publish to
-  -m MSG            the message
-  -f FILE           send the contents of FILE as one message
-  -l                send each line read from stdin as a message (newline not included)
-  -s                send all of stdin as one message
-  -n                send a null (zero length) message
-  -q 0|1|2          quality of service (default 0); QoS 1/2 wait for the broker's ack
-  -r                retain the message
-)") + connection_help;
+QoS 1 and 2 wait for the broker's acknowledgement.
+)") + flag_sections(c);
     case command::sub:
       return std::string(R"(mqttws sub - subscribe and print messages
 
-Usage: mqttws sub -L URL -t FILTER [-t FILTER ...] [options]
+Usage: mqttws sub (-L URL | -h HOST [-p PORT]) -t FILTER [-t FILTER ...] [options]
 
-  -t FILTER         topic filter (repeatable; + and # wildcards)
-  -q 0|1|2          maximum QoS of the subscriptions (default 0)
-  -C COUNT          exit after COUNT messages (exit code 1 if -W ends the wait first)
-  -v                print "topic payload" per message
-  -R                do not print retained messages (stale values)
-  -N                no newline after each message
-  -F FORMAT         print with FORMAT: %t topic, %p payload, %x payload in hex,
-                    %q QoS, %r retain flag, %l payload length, %m packet id,
-                    %C content type, %R response topic, %D correlation data (hex),
-                    %E message expiry, %P user properties (name:value ...),
-                    %U Unix time, %I ISO 8601 time, %% a percent sign;
-                    \n newline, \t tab, \\ backslash
-Without -C, -W ends the run normally (exit code 0). SIGINT/SIGTERM disconnect cleanly.
-)") + connection_help;
+-C COUNT with -W: exit code 1 if -W ends the wait first; without -C, -W ends the run normally
+(exit code 0). SIGINT/SIGTERM disconnect cleanly. -U FILTER sends an UNSUBSCRIBE after the
+SUBSCRIBE (of the -t filters, if any); with -U and no -t, sub ends after the UNSUBACK.
+-T FILTER: messages are still received, only not printed (nor counted by -C).
+--retained-only ends with exit code 0 at the first message that is not retained.
+-F FORMAT: %t topic, %p payload, %x payload in hex, %q QoS, %r retain flag, %l payload
+length, %m packet id, %C content type, %R response topic, %D correlation data (hex),
+%E message expiry, %P user properties (name:value ...), %U Unix time, %I ISO 8601 time,
+%% a percent sign; \n newline, \t tab, \\ backslash. -F overrides -v.
+)") + flag_sections(c);
     case command::bench:
       return std::string(R"(mqttws bench - measure the client: throughput, publish, receive, latency
 
-Usage: mqttws bench -L URL [--mode MODE] [-n MESSAGES] [-q QOS] [-s PAYLOAD_BYTES]
-                    [-c CLIENTS] [-t PREFIX] [--rate R] [options]
+Usage: mqttws bench (-L URL | -h HOST [-p PORT]) [--mode MODE] [-n MESSAGES] [-q QOS]
+                    [-s PAYLOAD_BYTES] [-c CLIENTS] [-t PREFIX] [--rate R] [options]
 
 Modes (--mode, default throughput):
   throughput  one subscriber (to PREFIX/#) and CLIENTS publishers, each its own connection,
@@ -123,16 +105,9 @@ older name of "publishers"):
    "publishers":1,"clients":1,"n":10000,"received":10000,"seconds":0.52,"msgs_per_s":19230.8}
 latency adds ,"rate":1000,"p50_us":..,"p99_us":..,"max_us":..
 
-  --mode MODE       throughput, publish, receive or latency (default throughput)
-  -n MESSAGES       messages in total (default 10000)
-  -q 0|1|2          QoS of publishes and subscription (default 0)
-  -s BYTES          payload size (default 64; latency: at least 4)
-  -c CLIENTS        publishers, throughput only (default 1)
-  -t PREFIX         topic prefix, throughput and latency (default: mqttws-bench/<random>)
-  --rate R          latency only: messages per second, 1..1000000 (default 1000)
 Without -W the run gives up after 120 s (exit code 1).
-Connection options as below (-c is CLIENTS here; no persistent sessions).
-)") + connection_help;
+-c is CLIENTS here; bench has no persistent sessions.
+)") + flag_sections(c);
   }
   return general_help();
 }

@@ -117,6 +117,8 @@ client_options make_client_options(const connection_args& a, const std::string& 
   o.version = a.version;
   o.endpoints = a.urls;
   o.tls.ca_file = a.cafile;
+  o.tls.ca_path = a.capath;
+  if (a.tls_min) o.tls.min_version = *a.tls_min;
   o.tls.cert_file = a.cert;
   o.tls.key_file = a.key;
   o.tls.insecure = a.insecure;

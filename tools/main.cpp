@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
         return exit_ok;
       case parsed_args::outcome::usage_error:
         std::cerr << "mqttws: " << parsed.text << "\n"
-                  << "usage: mqttws pub|sub|bench -L URL ... (mqttws SUBCOMMAND --help)\n";
+                  << "usage: mqttws pub|sub|bench (-L URL | -h HOST) ..."
+                     " (mqttws SUBCOMMAND --help)\n";
         return exit_usage;
       case parsed_args::outcome::run:
         break;

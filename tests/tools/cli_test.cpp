@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "cli_flags.hpp"
 #include "fault_proxy.hpp"
 #include "mosquitto_fixture.hpp"
 #include "mosquitto_suite.hpp"
@@ -85,6 +87,26 @@ TEST_F(Cli, BadFlagExitsTwoWithAOneLineReason) {
 }
 
 TEST_F(Cli, NoArgumentsExitsTwo) { EXPECT_EQ(run({}).exit_code, 2); }
+
+TEST_F(Cli, EveryFlagOfTheTableExitsTwoForTheSubcommandsThatDoNotTakeIt) {
+  using namespace mqttws::cli;
+  std::size_t refused = 0;
+  for (const flag_spec& f : flag_table()) {
+    for (command c : {command::pub, command::sub, command::bench}) {
+      for (const char* sp : {f.short_name, f.long_name}) {
+        if (!*sp || find_flag(c, sp) != nullptr) continue;
+        // The flag is refused as it is read: nothing else on the line matters.
+        const process_result r = run({command_name(c), sp, "value"});
+        EXPECT_EQ(r.exit_code, 2) << command_name(c) << " " << sp;
+        EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
+                  std::string("mqttws: option ") + sp + " does not apply to " +
+                      command_name(c) + " (only to " + commands_text(commands_taking(sp)) + ")");
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(refused, 20u);  // the table has flags of one subcommand only
+}
 
 TEST_F(Cli, MalformedUrlExitsTwoNamingTheUrl) {
   const process_result r = run({"pub", "-L", "htp:/nowhere", "-t", "a", "-m", "x"});
@@ -398,6 +420,260 @@ TEST_F(Cli, BenchAtQos0OverWebSocketCompletes) {
   EXPECT_EQ(j.at("qos"), 0);
   EXPECT_LE(j.at("received").get<int>(), 500);
   EXPECT_GT(j.at("received").get<int>(), 0);
+}
+
+// ---- mosquitto's spellings: -h/-p, -L with user and topic ----------------------------------
+
+TEST_F(Cli, HostAndPortReachTheBroker) {
+  const std::string port = std::to_string(broker().port(listener::mqtt));
+  const std::vector<std::string> login = {"-u", mosquitto_fixture::user, "-P",
+                                          mosquitto_fixture::password};
+  auto sub = start_sub(args({"-h", "127.0.0.1", "-p", port, "-t", "cli/hp", "-C", "1", "-W", "15"},
+                            login));
+  const process_result p =
+      run(args({"pub", "-h", "localhost", "-p", port, "-t", "cli/hp", "-m", "by host", "-q", "1"},
+               login));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "by host\n");
+}
+
+TEST_F(Cli, HostAndPortWithATlsFlagUseMqtts) {
+  const std::string port = std::to_string(broker().port(listener::mqtts));
+  std::vector<std::string> a = {"pub", "-h", "localhost", "-p", port, "-u",
+                                mosquitto_fixture::user, "-P", mosquitto_fixture::password,
+                                "-t", "cli/hps", "-m", "x", "-W", "10"};
+  // Without a TLS flag -h/-p mean mqtt://: plain MQTT to a TLS port fails.
+  EXPECT_EQ(run(a).exit_code, 1);
+  a.insert(a.end(), {"--cafile", broker().ca_file()});
+  const process_result r = run(a);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, UrlAndHostTogetherExitTwo) {
+  const process_result r =
+      run({"pub", "-L", broker().url(listener::mqtt), "-h", "127.0.0.1", "-t", "a", "-m", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "mqttws: -L and -h/-p: give one");
+}
+
+TEST_F(Cli, MqttUrlCarriesUserPasswordAndTopic) {
+  const std::string at = std::string(mosquitto_fixture::user) + ":" +
+                         mosquitto_fixture::password + "@127.0.0.1:" +
+                         std::to_string(broker().port(listener::mqtt));
+  auto sub = start_sub({"-L", "mqtt://" + at + "/cli/url/#", "-C", "1", "-v", "-W", "15"});
+  const process_result p =
+      run({"pub", "-L", "mqtt://" + at + "/cli/url/x", "-m", "via the URL", "-q", "1"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/url/x via the URL\n");
+}
+
+TEST_F(Cli, WrongPasswordInTheUrlIsRefusedAndNotPrinted) {
+  const process_result r =
+      run({"pub", "-L",
+           "mqtt://user:secret-wrong@127.0.0.1:" + std::to_string(broker().port(listener::mqtt)) +
+               "/cli/url/y",
+           "-m", "x", "-d"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not authorized (0x87)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("secret-wrong"), std::string::npos) << r.err;
+}
+
+// ---- sub: -U -T -E --retained-only -x ------------------------------------------------------
+
+TEST_F(Cli, ExitOnceSubscribedEndsAtTheSuback) {
+  const auto start = std::chrono::steady_clock::now();
+  const process_result r = run(args({"sub", "-t", "cli/E", "-E", "-d", "-W", "15"}, connection()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("subscribed to 1 filter(s)"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(10));
+}
+
+TEST_F(Cli, UnsubscribeRemovesAFilterFromAPersistentSession) {
+  const std::vector<std::string> session = {"-c", "-i", "cli-unsub", "-q", "1"};
+  auto with = [&](std::vector<std::string> a) {
+    a.insert(a.end(), session.begin(), session.end());
+    return args(a, connection());
+  };
+  // The session subscribes to both, then drops cli/U/a with -U alone (which ends at the
+  // UNSUBACK).
+  ASSERT_EQ(run(with({"sub", "-t", "cli/U/a", "-t", "cli/U/b", "-E"})).exit_code, 0);
+  const process_result u = run(with({"sub", "-U", "cli/U/a", "-d", "-W", "15"}));
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  EXPECT_NE(u.err.find("unsubscribed from 1 filter(s)"), std::string::npos) << u.err;
+  // Offline: a is published first. Had the session kept cli/U/a, it would be queued first.
+  for (const char* t : {"cli/U/a", "cli/U/b"}) {
+    ASSERT_EQ(run(args({"pub", "-t", t, "-m", "queued", "-q", "1"}, connection())).exit_code, 0);
+  }
+  const process_result r = run(with({"sub", "-t", "cli/U/b", "-C", "1", "-v", "-W", "10"}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/U/b queued\n");
+  run(with({"sub", "-U", "cli/U/b"}));  // leaves nothing behind
+}
+
+TEST_F(Cli, FilterOutHidesMatchingTopics) {
+  auto sub = start_sub(args({"-t", "cli/T/#", "-T", "cli/T/skip/#", "-T", "cli/T/+/noise", "-C",
+                             "2", "-v", "-W", "15"},
+                            connection()));
+  for (const char* t : {"cli/T/skip", "cli/T/skip/deeper", "cli/T/x/noise", "cli/T/keep",
+                        "cli/T/x/kept"}) {
+    ASSERT_EQ(run(args({"pub", "-t", t, "-m", "m", "-q", "1"}, connection())).exit_code, 0);
+  }
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/T/keep m\ncli/T/x/kept m\n");  // -C counted only what it printed
+}
+
+TEST_F(Cli, RetainedOnlyPrintsTheRetainedAndEndsAtTheFirstFresh) {
+  ASSERT_EQ(run(args({"pub", "-t", "cli/ro/a", "-m", "old", "-r", "-q", "1"}, connection()))
+                .exit_code,
+            0);
+  auto sub = start_sub(args({"-t", "cli/ro/#", "--retained-only", "-v", "-W", "15"}, connection()));
+  ASSERT_TRUE(sub->wait_for_stdout("cli/ro/a old\n", seconds(10)));
+  ASSERT_EQ(run(args({"pub", "-t", "cli/ro/b", "-m", "new", "-q", "1"}, connection())).exit_code,
+            0);
+  const process_result r = sub->wait(seconds(10));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.out, "cli/ro/a old\n");
+  run(args({"pub", "-t", "cli/ro/a", "-n", "-r", "-q", "1"}, connection()));
+}
+
+TEST_F(Cli, SessionExpiryDecidesWhetherTheSessionOutlivesTheConnection) {
+  auto session = [&](const std::string& id, const std::string& expiry) {
+    return run(args({"sub", "-t", "cli/x", "-c", "-i", id, "-x", expiry, "-E", "-d", "-W", "15"},
+                    connection()));
+  };
+  ASSERT_EQ(session("cli-x-short", "1").exit_code, 0);
+  ASSERT_EQ(session("cli-x-long", "60").exit_code, 0);
+  std::this_thread::sleep_for(milliseconds(3000));
+  const process_result short_lived = session("cli-x-short", "1");
+  EXPECT_NE(short_lived.err.find("session present: no"), std::string::npos) << short_lived.err;
+  const process_result long_lived = session("cli-x-long", "0");  // 0: ends with this connection
+  EXPECT_NE(long_lived.err.find("session present: yes"), std::string::npos) << long_lived.err;
+}
+
+// ---- the will ------------------------------------------------------------------------------
+
+TEST_F(Cli, WillIsPublishedWhenTheClientDiesAndRetainedWithWillRetain) {
+  auto sub = start_sub(args({"-t", "cli/will", "-q", "1", "-C", "1", "-F", "%t %p %q", "-W", "15"},
+                            connection()));
+  std::vector<std::string> a = args({"pub", "-t", "cli/will/alive", "-l", "--will-topic",
+                                     "cli/will", "--will-payload", "gone", "--will-qos", "1",
+                                     "--will-retain", "-d"},
+                                    connection());
+  child_process pub(mqttws_binary, a);
+  ASSERT_TRUE(pub.wait_for_stderr("connected", seconds(10)));
+  pub.signal(SIGKILL);  // no DISCONNECT: the broker publishes the will
+  pub.wait(seconds(5));
+  const process_result r = sub->wait(seconds(15));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cli/will gone 1\n");
+  const process_result retained =
+      run(args({"sub", "-t", "cli/will", "-C", "1", "-F", "%p %r", "-W", "10"}, connection()));
+  EXPECT_EQ(retained.out, "gone 1\n");
+  run(args({"pub", "-t", "cli/will", "-n", "-r", "-q", "1"}, connection()));
+}
+
+TEST_F(Cli, NoWillAfterAnOrderlyDisconnect) {
+  auto sub = start_sub(args({"-t", "cli/will2", "-W", "1.5"}, connection()));
+  const process_result p = run(args({"pub", "-t", "cli/will2/x", "-m", "x", "--will-topic",
+                                     "cli/will2", "--will-payload", "gone"},
+                                    connection()));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const process_result r = sub->wait(seconds(10));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+// ---- TLS: --capath, --tls-version ------------------------------------------------------------
+
+// A directory holding `ca`, hashed by `openssl rehash` as OpenSSL's CA directories must be.
+std::string hashed_ca_dir(const std::string& dir, const std::string& ca) {
+  ::mkdir(dir.c_str(), 0755);
+  {
+    std::ifstream in(ca, std::ios::binary);
+    std::ofstream(dir + "/ca.pem", std::ios::binary) << in.rdbuf();
+  }
+  const process_result r = run_process("/usr/bin/openssl", {"rehash", dir}, "", seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return dir;
+}
+
+TEST_F(Cli, CaPathVerifiesTheBrokerWithAHashedDirectory) {
+  const std::vector<std::string> base = {"pub", "-L", broker().url(listener::mqtts), "-u",
+                                         mosquitto_fixture::user, "-P", mosquitto_fixture::password,
+                                         "-t", "cli/capath", "-m", "x", "-W", "10", "--capath"};
+  std::vector<std::string> good = base;
+  good.push_back(hashed_ca_dir(broker().directory() + "/capath-good", broker().ca_file()));
+  const process_result r = run(good);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> wrong = base;
+  wrong.push_back(hashed_ca_dir(broker().directory() + "/capath-wrong", broker().wrong_ca_file()));
+  const process_result w = run(wrong);
+  EXPECT_EQ(w.exit_code, 1);
+  EXPECT_NE(w.err.find("certificate"), std::string::npos) << w.err;
+  std::vector<std::string> missing = base;
+  missing.push_back("/nonexistent/capath");
+  const process_result m = run(missing);
+  EXPECT_EQ(m.exit_code, 2);
+  EXPECT_EQ(m.err.substr(0, m.err.find('\n')),
+            "mqttws: --capath: '/nonexistent/capath' is not a directory");
+}
+
+TEST_F(Cli, TlsVersion13ReachesTheBroker) {
+  for (const char* v : {"tlsv1.2", "tlsv1.3"}) {
+    const process_result r = run(args({"pub", "-t", "cli/tlsv", "-m", "x", "--tls-version", v,
+                                       "-W", "10"},
+                                      connection(listener::mqtts)));
+    EXPECT_EQ(r.exit_code, 0) << v << ": " << r.err;
+  }
+}
+
+TEST_F(Cli, TlsVersion13RefusesAServerThatOnlySpeaks12) {
+  // openssl s_server limited to TLS 1.2 (mosquitto's test listeners all offer 1.3): it prints
+  // what it receives, so a completed handshake shows as the CONNECT's "MQTT".
+  const std::uint16_t port = free_loopback_port();
+  auto server = [&] {
+    return std::make_unique<child_process>(
+        "/usr/bin/openssl",
+        std::vector<std::string>{"s_server", "-quiet", "-tls1_2", "-accept",
+                                 "127.0.0.1:" + std::to_string(port), "-cert",
+                                 pki().server_cert, "-key", pki().server_key});
+  };
+  auto wait_listening = [&] {
+    for (int i = 0; i < 100 && !loopback_port_accepts(port); ++i) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  };
+  const std::vector<std::string> base = {"pub", "-h", "127.0.0.1", "-p", std::to_string(port),
+                                         "--cafile", broker().ca_file(), "-t", "a", "-m", "x",
+                                         "-W", "1"};
+  {
+    auto s = server();
+    wait_listening();
+    std::vector<std::string> a = base;
+    a.insert(a.end(), {"--tls-version", "tlsv1.3"});
+    const process_result r = run(a);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("protocol version"), std::string::npos) << r.err;
+    s->signal(SIGTERM);
+    EXPECT_EQ(s->wait(seconds(5)).out.find("MQTT"), std::string::npos);
+  }
+  {
+    auto s = server();
+    wait_listening();
+    std::vector<std::string> a = base;
+    a.insert(a.end(), {"--tls-version", "tlsv1.2"});
+    run(a);  // times out waiting for a CONNACK that never comes
+    EXPECT_TRUE(s->wait_for_stdout("MQTT", seconds(5))) << "the TLS 1.2 handshake failed";
+    s->signal(SIGTERM);
+    s->wait(seconds(5));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // TLS: verification on by default, a wrong CA rejected clearly, `insecure` accepted, mutual
 // TLS required by its listener, bad TLS files reported.
+#include <cstdlib>
+
 #include "client_test_util.hpp"
 
 namespace mqttws::test {
@@ -37,6 +39,39 @@ TEST_P(client_tls, InsecureAcceptsAnUntrustedCertificate) {
 TEST_P(client_tls, HostNameLocalhostMatchesTheCertificate) {
   client_options o = options_for(broker(), GetParam());
   o.endpoints = {broker().url(GetParam(), "localhost")};
+  client c(io.get_executor(), o);
+  connect_ok(io, c);
+  disconnect(io, c);
+}
+
+TEST_P(client_tls, CaPathOfAHashedDirectoryVerifiesTheBroker) {
+  // OpenSSL finds a CA in a directory by its subject hash: `openssl rehash` makes the links.
+  const std::string dir = broker().directory() + "/ca-path-" + to_string(GetParam());
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "' && cp '" + broker().ca_file() + "' '" + dir +
+                         "/ca.pem' && openssl rehash '" + dir + "'")
+                            .c_str()),
+            0);
+  client_options o = options_for(broker(), GetParam());
+  o.tls.ca_file.clear();
+  o.tls.ca_path = dir;
+  client c(io.get_executor(), o);
+  connect_ok(io, c);
+  disconnect(io, c);
+}
+
+TEST_P(client_tls, MissingCaPathIsReportedBeforeConnecting) {
+  client_options o = options_for(broker(), GetParam());
+  o.tls.ca_path = broker().directory() + "/no-such-dir";
+  o.reconnect = false;
+  client c(io.get_executor(), o);
+  const outcome<connect_result> r = connect(io, c);
+  EXPECT_EQ(r.ec, transport_errc::tls_ca_path_invalid) << r.ec.message();
+  EXPECT_EQ(describe(r.ec), "TLS: cannot use the CA directory");
+}
+
+TEST_P(client_tls, MinimumTls13ConnectsToTheBroker) {
+  client_options o = options_for(broker(), GetParam());
+  o.tls.min_version = tls_version::v1_3;  // mosquitto 2 with OpenSSL 3 offers 1.3
   client c(io.get_executor(), o);
   connect_ok(io, c);
   disconnect(io, c);

@@ -1,6 +1,8 @@
 // The OpenSSL context of TLS transports.
 #include "tls_context.hpp"
 
+#include <sys/stat.h>
+
 #include "mqttws/transport_error.hpp"
 
 namespace mqttws::detail {
@@ -15,11 +17,25 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_options& tls, std::erro
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                        ssl::context::no_tlsv1_1,
                    bec);
-  if (!tls.ca_file.empty()) {
+  if (tls.min_version == tls_version::v1_3 &&
+      SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION) != 1) {
+    ec = transport_errc::tls_version_unsupported;  // never silently fall back to 1.2
+    return nullptr;
+  }
+  if (!tls.ca_file.empty() || !tls.ca_path.empty()) {
     // The given CAs replace the system store: a private broker's CA is trusted for this
     // connection only, and a public CA is not trusted for a private broker.
-    if (ctx->load_verify_file(tls.ca_file, bec)) {
+    if (!tls.ca_file.empty() && ctx->load_verify_file(tls.ca_file, bec)) {
       ec = transport_errc::tls_ca_file_invalid;
+      return nullptr;
+    }
+    // OpenSSL accepts any string as a directory and only looks into it while verifying; a
+    // typo would then read as an untrusted server, so a missing directory is said at once.
+    struct stat st {};
+    if (!tls.ca_path.empty() &&
+        (::stat(tls.ca_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+         ctx->add_verify_path(tls.ca_path, bec))) {
+      ec = transport_errc::tls_ca_path_invalid;
       return nullptr;
     }
   } else if (!tls.insecure) {

@@ -25,6 +25,9 @@ class transport_category_impl final : public std::error_category {
         return "TLS: server certificate verification failed";
       case transport_errc::websocket_subprotocol_rejected:
         return "WebSocket: the server did not accept the mqtt subprotocol";
+      case transport_errc::tls_ca_path_invalid: return "TLS: cannot use the CA directory";
+      case transport_errc::tls_version_unsupported:
+        return "TLS: this OpenSSL cannot require that TLS version";
     }
     return "unknown mqttws transport error";
   }

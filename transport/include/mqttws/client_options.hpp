@@ -27,13 +27,21 @@ using string_pair = std::pair<std::string, std::string>;
 /// TLS for wss:// and mqtts:// endpoints. Default: the server certificate is verified against
 /// the system trust store, and must be issued for the URL's host (DNS name or IP address);
 /// the host name is sent as SNI (not for IP addresses, which RFC 6066 does not allow).
+/// The lowest TLS version a connection accepts.
+enum class tls_version : std::uint8_t { v1_2, v1_3 };
+
 struct tls_options {
   std::string ca_file;    ///< PEM file of trusted CAs, used *instead of* the system store.
+  /// Directory of trusted CA certificates in OpenSSL's hashed layout (`openssl rehash DIR`),
+  /// used *instead of* the system store, like ca_file (both may be given: either trusts).
+  std::string ca_path;
   std::string cert_file;  ///< PEM client certificate (chain) for mutual TLS.
   std::string key_file;   ///< PEM private key of cert_file (unencrypted).
   /// Skip certificate and host name verification. For tests and development only: it makes
   /// the connection open to interception.
   bool insecure = false;
+  /// TLS 1.2 and later by default; v1_3 refuses servers that only speak 1.2.
+  tls_version min_version = tls_version::v1_2;
 };
 
 /// The will message, published by the broker when the connection ends without DISCONNECT.

@@ -24,6 +24,9 @@ enum class transport_errc {
                             ///< expired, or not issued for the host name).
   // -- WebSocket ---------------------------------------------------------------------------
   websocket_subprotocol_rejected,  ///< The server did not accept the "mqtt" subprotocol.
+  // -- TLS, added later (kept last so the values above do not change) --------------------
+  tls_ca_path_invalid,      ///< tls_options::ca_path is not a readable directory.
+  tls_version_unsupported,  ///< OpenSSL cannot set tls_options::min_version.
 };
 
 /// The category of `transport_errc`; its name() is "mqttws.transport".
