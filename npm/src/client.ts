@@ -7,7 +7,8 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, parseUrl, storeOption, subscriptionList,
+  coreProperties, defaultMaxQueuedBytes, filterList, optionsAndCallback, parseUrl, storeOption,
+  subscriptionList,
   type IClientOptions,
 } from './options.js';
 import { openIndexedDbStore, type DurableStore } from './idb_store.js';
@@ -471,11 +472,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
           callback?: PublishCallback): this;
   publish(topic: string, message: Payload, options?: IClientPublishOptions | PublishCallback,
           callback?: PublishCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
-    const o = options ?? {};
+    const [o, cb] = optionsAndCallback(options, callback);
     const qos = o.qos ?? 0;
     const payload = toBytes(message);
     const props = coreProperties(o.properties);
@@ -491,15 +488,15 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     }, (e) => {
       const error = operationError(e);
       if (error || qos === 0) {
-        callback?.(error);
+        cb?.(error);
         return;
       }
       const packet: IPubackPacket = {
         cmd: qos === 1 ? 'puback' : 'pubcomp', reasonCode: e.reasonCodes[0] ?? 0,
       };
       if (e.reasonString) packet.properties = { reasonString: e.reasonString };
-      callback?.(undefined, packet);
-    }, (error) => callback?.(error));
+      cb?.(undefined, packet);
+    }, (error) => cb?.(error));
     return this;
   }
 
@@ -538,11 +535,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   subscribe(topic: string | string[] | ISubscriptionMap,
             options?: IClientSubscribeOptions | SubscribeCallback,
             callback?: SubscribeCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
-    const o = options ?? {};
+    const [o, cb] = optionsAndCallback(options, callback);
     const subs: CoreSubscription[] = subscriptionList(topic, o);
     const props = coreProperties(o.properties);
     let id = 0;
@@ -558,11 +551,11 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       const error = operationError(e);
       if (error) {
         this.#handlers.delete(id);
-        callback?.(error);
+        cb?.(error);
         return;
       }
-      callback?.(undefined, subs.map((s, i) => ({ topic: s.topic, qos: e.reasonCodes[i] ?? 0x80 })));
-    }, (error) => callback?.(error));
+      cb?.(undefined, subs.map((s, i) => ({ topic: s.topic, qos: e.reasonCodes[i] ?? 0x80 })));
+    }, (error) => cb?.(error));
     return this;
   }
 
@@ -581,12 +574,9 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
               callback?: UnsubscribeCallback): this;
   unsubscribe(topic: string | string[], options?: IClientUnsubscribeOptions | UnsubscribeCallback,
               callback?: UnsubscribeCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
-    const topics = typeof topic === 'string' ? [topic] : topic;
-    const props = coreProperties(options?.properties);
+    const [o, cb] = optionsAndCallback(options, callback);
+    const topics = filterList(topic);
+    const props = coreProperties(o.properties);
     this.#command((d) => {
       const r = d.unsubscribe(topics, props);
       if (typeof r === 'number') {
@@ -596,9 +586,9 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       return r;
     }, (e) => {
       const error = operationError(e);
-      if (error) callback?.(error);
-      else callback?.(undefined, { cmd: 'unsuback', reasonCode: e.reasonCodes });
-    }, (error) => callback?.(error));
+      if (error) cb?.(error);
+      else cb?.(undefined, { cmd: 'unsuback', reasonCode: e.reasonCodes });
+    }, (error) => cb?.(error));
     return this;
   }
 

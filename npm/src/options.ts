@@ -422,3 +422,19 @@ export function subscriptionList(topic: string | string[] | ISubscriptionMap,
   else Object.entries(topic).forEach(([t, s]) => add(t, s));
   return subs;
 }
+
+/**
+ * MQTT.js's optional `(options, callback)` tail, where a function in the options place is
+ * the callback: the options (`{}` when none) and the callback.
+ */
+export function optionsAndCallback<O extends object, C extends (...args: never[]) => void>(
+  options: O | C | undefined, callback: C | undefined): [Exclude<O, C>, C | undefined] {
+  type Options = Exclude<O, C>;
+  if (typeof options === 'function') return [{} as Options, options as C];
+  return [(options ?? {}) as Options, callback];
+}
+
+/** unsubscribe()'s first argument as a list of filters. */
+export function filterList(topic: string | string[]): string[] {
+  return typeof topic === 'string' ? [topic] : topic;
+}

@@ -22,7 +22,7 @@ import type {
   AuthHandler, ClientStats, EndCallback, MqttClient, MqttClientEvents, PublishCallback,
   SubscribeCallback, UnsubscribeCallback,
 } from './client.js';
-import { subscriptionList, type IClientOptions } from './options.js';
+import { filterList, optionsAndCallback, subscriptionList, type IClientOptions } from './options.js';
 import type {
   IAuthPacket, IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
   IClientUnsubscribeOptions, IConnackPacket, IDisconnectOptions, IPubackPacket, IPublishPacket,
@@ -254,14 +254,10 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   /** As {@link MqttClient.publish}: the callback runs in this tab. */
   publish(topic: string, message: Payload, options?: IClientPublishOptions | PublishCallback,
           callback?: PublishCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
+    const [o, cb] = optionsAndCallback(options, callback);
     const bytes = toBytes(message).slice().buffer;
-    const o = options ?? {};
     this.#request<IPubackPacket | undefined>((id) => ({ t: 'publish', id, topic, payload: bytes, options: o }),
-      [bytes]).then((p) => callback?.(undefined, p), (e: MqttError) => callback?.(e));
+      [bytes]).then((p) => cb?.(undefined, p), (e: MqttError) => cb?.(e));
     return this;
   }
 
@@ -274,11 +270,7 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   /** As {@link MqttClient.subscribe}; the broker sees a SUBSCRIBE only for a filter no tab holds. */
   subscribe(topic: string | string[] | ISubscriptionMap,
             options?: IClientSubscribeOptions | SubscribeCallback, callback?: SubscribeCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
-    const o = options ?? {};
+    const [o, cb] = optionsAndCallback(options, callback);
     const subs: WireSubscription[] = subscriptionList(topic, o);
     const handler = o.handler;
     if (handler) {
@@ -290,9 +282,9 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
       }
     }
     this.#request<ISubscriptionGrant[]>((id) => ({ t: 'subscribe', id, subs, properties: o.properties }))
-      .then((granted) => callback?.(undefined, granted), (e: MqttError) => {
+      .then((granted) => cb?.(undefined, granted), (e: MqttError) => {
         if (handler) subs.forEach((s) => this.#handlers.get(s.topic)?.delete(handler));
-        callback?.(e);
+        cb?.(e);
       });
     return this;
   }
@@ -306,14 +298,11 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   /** As {@link MqttClient.unsubscribe}; the broker sees an UNSUBSCRIBE when no tab holds it. */
   unsubscribe(topic: string | string[], options?: IClientUnsubscribeOptions | UnsubscribeCallback,
               callback?: UnsubscribeCallback): this {
-    if (typeof options === 'function') {
-      callback = options;
-      options = undefined;
-    }
-    const topics = typeof topic === 'string' ? [topic] : topic;
+    const [o, cb] = optionsAndCallback(options, callback);
+    const topics = filterList(topic);
     topics.forEach((t) => this.#handlers.delete(t));
-    this.#request<IUnsubackPacket>((id) => ({ t: 'unsubscribe', id, topics, properties: options?.properties }))
-      .then((p) => callback?.(undefined, p), (e: MqttError) => callback?.(e));
+    this.#request<IUnsubackPacket>((id) => ({ t: 'unsubscribe', id, topics, properties: o.properties }))
+      .then((p) => cb?.(undefined, p), (e: MqttError) => cb?.(e));
     return this;
   }
 
