@@ -17,12 +17,11 @@
 //     broker frozen after 50 completions, then the whole browser quits (tab and worker gone);
 //     a browser started again on the same profile opens the tab, whose new worker resends
 //     them: all delivered, QoS 2 exactly once.
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { html, js, serveRoutes } from './page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -90,18 +89,11 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
   };
 </script>`;
 
-const server = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page_html);
-  } else if (path === '/dist/browser.mjs' || path === '/dist/worker.mjs') {
-    res.writeHead(200, { 'content-type': 'text/javascript' })
-      .end(readFileSync(join(pkg, path)));
-  } else {
-    res.writeHead(404).end();
-  }
+const server = await serveRoutes({
+  '/': { type: html, body: page_html },
+  '/dist/browser.mjs': { type: js, path: join(pkg, 'dist/browser.mjs') },
+  '/dist/worker.mjs': { type: js, path: join(pkg, 'dist/worker.mjs') },
 });
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const broker = await Broker.start({ extraConfig: ['max_inflight_messages 10'] });
 const failures = [];
 const check = (ok, what) => {
@@ -145,7 +137,7 @@ async function waitFor(what, ms, f) {
 }
 
 let browser;
-const base = `http://127.0.0.1:${server.address().port}/`;
+const base = `${server.origin}/`;
 const url = (id, extra = {}) => `${base}?${new URLSearchParams({
   url: broker.url, username: broker.username, password: broker.password, id, ...extra,
 })}`;

@@ -9,12 +9,11 @@
 //   - after a broker restart, connected again within 2 s of the broker being back;
 //   - a page shown again after more than a second hidden sends a PINGREQ at once (driven
 //     through the visibilitychange code path: headless Chromium never hides a page itself).
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { html, js, serveRoutes } from './page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -44,18 +43,10 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws recovery</
   window.client = client;
 </script>`;
 
-const server = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page_html);
-  } else if (path === '/dist/browser.mjs') {
-    res.writeHead(200, { 'content-type': 'text/javascript' })
-      .end(readFileSync(join(pkg, 'dist/browser.mjs')));
-  } else {
-    res.writeHead(404).end();
-  }
+const server = await serveRoutes({
+  '/': { type: html, body: page_html },
+  '/dist/browser.mjs': { type: js, path: join(pkg, 'dist/browser.mjs') },
 });
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const broker = await Broker.start();
 let browser;
 let context;
@@ -69,7 +60,7 @@ try {
   context = browser.context;
   const page = await context.newPage();
   const q = new URLSearchParams({ url: broker.url, username: broker.username, password: broker.password });
-  await page.goto(`http://127.0.0.1:${server.address().port}/?${q}`);
+  await page.goto(`${server.origin}/?${q}`);
   const now = () => page.evaluate(() => performance.now());
   /** The first event `name` at or after page time `since`, waiting up to `ms`. */
   const eventAfter = async (name, since, ms) => {

@@ -10,13 +10,12 @@
 //   live state          state.html: client.state() filled by a retained message, updated
 //                       live and by a clearing empty retained message, its listener driving
 //                       the DOM, the snapshot stable between changes and new after one
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { launchChromium } from './chromium.mjs';
+import { html, js, serveRoutes } from './page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -29,8 +28,6 @@ const csp = {
   refused: "default-src 'self'",
   allowed: `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src ${brokerOrigin}`,
 };
-const html = 'text/html; charset=utf-8';
-const js = 'text/javascript; charset=utf-8';
 const files = {
   '/': { path: join(here, 'page.html'), type: html },
   '/csp-refused': { path: join(here, 'csp.html'), type: html, csp: csp.refused },
@@ -40,19 +37,8 @@ const files = {
   '/dist/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
 };
 
-const server = createServer((req, res) => {
-  const f = files[new URL(req.url, 'http://x').pathname];
-  if (!f) {
-    res.writeHead(req.url === '/favicon.ico' ? 204 : 404).end();
-    return;
-  }
-  const headers = { 'content-type': f.type };
-  if (f.csp) headers['content-security-policy'] = f.csp;
-  res.writeHead(200, headers);
-  res.end(readFileSync(f.path));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serveRoutes(files);
+const { origin } = server;
 const query = new URLSearchParams({ url: broker.url, port: broker.port, username: broker.username,
                                     password: broker.password });
 

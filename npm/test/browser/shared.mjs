@@ -4,12 +4,12 @@
 // SUBSCRIBEs and UNSUBSCRIBEs of the shared client id.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { html, js, serveRoutes } from './page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -21,22 +21,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const broker = await Broker.start({
   extraConfig: ['log_type notice', 'log_type subscribe', 'log_type unsubscribe'],
 });
-const js = 'text/javascript; charset=utf-8';
 const files = {
-  '/shared': { path: join(here, 'shared.html'), type: 'text/html; charset=utf-8' },
+  '/shared': { path: join(here, 'shared.html'), type: html },
   '/dist/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
   '/dist/worker.mjs': { path: join(pkg, 'dist/worker.mjs'), type: js },
 };
-const server = createServer((req, res) => {
-  const f = files[new URL(req.url, 'http://x').pathname];
-  if (!f) {
-    res.writeHead(req.url === '/favicon.ico' ? 204 : 404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': f.type }).end(readFileSync(f.path));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serveRoutes(files);
+const { origin } = server;
 const browser = await launchChromium();
 const publisher = await mqtt.connectAsync(broker.url, { ...broker.auth, protocolVersion: 5,
                                                          WebSocket: require('ws') });

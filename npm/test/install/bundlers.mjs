@@ -9,12 +9,12 @@
 // Usage: node bundlers.mjs <folder holding node_modules/mqttws>
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../browser/chromium.mjs';
+import { serveFolder } from '../browser/page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -62,7 +62,7 @@ function viteApp() {
 async function viteBuild() {
   const root = viteApp();
   execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  return serve(join(root, 'dist'));
+  return serveFolder(join(root, 'dist'));
 }
 
 /** `vite` (the dev server, which pre-bundles the package into node_modules/.vite). */
@@ -101,24 +101,7 @@ async function esbuildBuild() {
   copyFileSync(join(dir, 'node_modules/mqttws/dist/worker.mjs'), join(out, 'worker.mjs'));
   writeFileSync(join(out, 'index.html'),
                 '<!doctype html><title>esbuild app</title><script type="module" src="app.js"></script>\n');
-  return serve(out);
-}
-
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
-                '.wasm': 'application/wasm' };
-function serve(root) {
-  const server = createServer((req, res) => {
-    const path = normalize(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    try {
-      const body = readFileSync(join(root, path));
-      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    port: server.address().port, close: () => server.close(),
-  })));
+  return serveFolder(out);
 }
 
 async function until(what, done, timeout = 15000) {

@@ -4,12 +4,10 @@
 // its list following retained messages set, changed and cleared.
 // Usage: node examples.mjs <folder holding node_modules/mqttws, sensor.mjs, index.html, main.mjs>
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { launchChromium } from '../browser/chromium.mjs';
+import { serveFolder } from '../browser/page_server.mjs';
 
 const require = createRequire(import.meta.url);
 const { Broker } = require('../broker.js');
@@ -24,17 +22,7 @@ function check(what, actual, expected) {
 const broker = await Broker.start();
 const env = { ...process.env, MQTTWS_URL: broker.urls.mqtt,
               MQTTWS_USERNAME: broker.username, MQTTWS_PASSWORD: broker.password };
-const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript' };
-const server = createServer((req, res) => {
-  const path = normalize(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '');
-  try {
-    const body = readFileSync(join(dir, path || 'index.html'));
-    res.writeHead(200, { 'content-type': types[extname(path || '.html')] ?? 'application/octet-stream' })
-      .end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
+let server;
 let browser;
 try {
   const { stdout } = await promisify(execFile)(process.execPath, ['sensor.mjs'],
@@ -43,7 +31,7 @@ try {
         'examples/kitchen/temperature 21.5 (retained: true)\nfresh reading 21.7\ndone\n');
   console.log('examples/node: ok');
 
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server = await serveFolder(dir);
   const pub = (topic, ...args) => execFileSync('mosquitto_pub', [
     '-h', '127.0.0.1', '-p', new URL(broker.urls.mqtt).port, '-u', broker.username,
     '-P', broker.password, '-q', '1', '-r', '-t', topic, ...args]);
@@ -52,7 +40,7 @@ try {
   const page = await browser.context.newPage();
   const q = new URLSearchParams({ url: broker.url, username: broker.username,
                                   password: broker.password });
-  await page.goto(`http://127.0.0.1:${server.address().port}/index.html?${q}`);
+  await page.goto(`${server.origin}/index.html?${q}`);
   const rooms = () => page.$$eval('#rooms li', (items) => items.map((li) => li.textContent));
   const until = async (what, expected) => {
     const deadline = Date.now() + 10000;
@@ -76,6 +64,6 @@ try {
   console.log('examples/browser: ok');
 } finally {
   await browser?.close();
-  server.close();
+  server?.close();
   await broker.close();
 }
