@@ -39,30 +39,12 @@ bool read_file(const std::string& path, std::string& out, std::string& why) {
 class publisher {
  public:
   publisher(const parsed_args& args, runner& r)
-      : pub_(args.pub), run_(r), client_(r.add_client(options(args))) {
+      : pub_(args.pub), run_(r), session_(r, "pub"), client_(session_.get()) {
     props_ = packet_properties(args.conn, "publish", user_storage_);
-    run_.watch_events(client_, "pub", [this](const disconnected_event& e) {
-      if (connected_ && !e.will_reconnect) {
-        run_.finish(exit_failure,
-                    "connection lost: " + failure_text(e.ec, e.reason, e.reason_string));
-      }
-    });
-  }
-
-  // Like mosquitto_pub, a lost connection is reconnected with the library's backoff; what was
-  // published and not yet acknowledged stays in the session and is sent again (with -c the
-  // broker's session survives too), so no line read from stdin is lost at QoS >= 1. Only a
-  // session that gives up (refused credentials, say) ends the run.
-  static client_options options(const parsed_args& args) {
-    client_options o = make_client_options(args.conn, "pub");
-    o.reconnect = true;
-    return o;
   }
 
   void start() {
-    client_.async_connect([this](std::error_code ec, const connect_result& r) {
-      if (ec) return run_.finish(exit_failure, connect_failure_text(run_.args(), ec, r));
-      connected_ = true;
+    session_.connect([this] {
       if (pub_.from == pub_args::source::stdin_lines) {
         start_lines();
       } else {
@@ -193,11 +175,13 @@ class publisher {
 
   const pub_args& pub_;
   runner& run_;
+  // Reconnecting, what was published and not yet acknowledged is sent again (with -c the
+  // broker's session survives too), so no line read from stdin is lost at QoS >= 1.
+  reconnecting_client session_;
   client& client_;
   std::vector<user_property> user_storage_;
   properties props_;
   std::string single_;
-  bool connected_ = false;
   bool input_done_ = false;
   bool reading_ = false;
   bool eof_ = false;
@@ -211,7 +195,7 @@ class publisher {
 }  // namespace
 
 int run_pub(const parsed_args& args) {
-  if (std::error_code ec = client::validate(publisher::options(args))) {
+  if (std::error_code ec = client::validate(reconnecting_client_options(args.conn, "pub"))) {
     std::cerr << "mqttws: " << failure_text(ec) << std::endl;
     return exit_usage;
   }

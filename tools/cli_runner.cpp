@@ -244,6 +244,31 @@ int runner::run() {
   return code_;
 }
 
+client_options reconnecting_client_options(const connection_args& args, const std::string& role) {
+  client_options o = make_client_options(args, role);
+  o.reconnect = true;
+  return o;
+}
+
+reconnecting_client::reconnecting_client(runner& r, const std::string& role)
+    : run_(r), client_(r.add_client(reconnecting_client_options(r.args(), role))) {
+  run_.watch_events(client_, role, [this](const disconnected_event& e) {
+    if (connected_ && !e.will_reconnect) {
+      run_.finish(exit_failure,
+                  "connection lost: " + failure_text(e.ec, e.reason, e.reason_string));
+    }
+  });
+}
+
+void reconnecting_client::connect(std::function<void()> on_connected) {
+  client_.async_connect([this, on_connected = std::move(on_connected)](
+                            std::error_code ec, const connect_result& r) {
+    if (ec) return run_.finish(exit_failure, connect_failure_text(run_.args(), ec, r));
+    connected_ = true;
+    on_connected();
+  });
+}
+
 void runner::watch_events(client& c, const std::string& name,
                           std::function<void(const disconnected_event&)> on_lost) {
   const bool debug = args_.debug;

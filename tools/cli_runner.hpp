@@ -72,6 +72,28 @@ class runner {
   std::size_t pending_disconnects_ = 0;
 };
 
+/// make_client_options() with reconnecting on: the options of a reconnecting_client.
+client_options reconnecting_client_options(const connection_args& args, const std::string& role);
+
+/// The client of pub and sub, which (like mosquitto_pub and mosquitto_sub) reconnects a lost
+/// connection with the library's backoff: what was published and not yet acknowledged stays in
+/// the session and is sent again, subscriptions are kept. So only the first connection failing,
+/// or, once connected, a session that gives up (refused credentials, say) ends the run.
+class reconnecting_client {
+ public:
+  /// Adds the client to `r`, with r.watch_events(role).
+  reconnecting_client(runner& r, const std::string& role);
+
+  client& get() { return client_; }
+  /// Connects; `on_connected` runs once the connection is up, or the run ends.
+  void connect(std::function<void()> on_connected);
+
+ private:
+  runner& run_;
+  client& client_;
+  bool connected_ = false;
+};
+
 /// "Not authorized (0x87)": a broker's reason code as `packet` names it.
 std::string reason_text(reason_code code, packet_type packet);
 

@@ -15,19 +15,12 @@ namespace {
 class subscriber {
  public:
   subscriber(const parsed_args& args, runner& r)
-      : args_(args), sub_(args.sub), run_(r), client_(r.add_client(options(args))) {
+      : args_(args), sub_(args.sub), run_(r), session_(r, "sub"), client_(session_.get()) {
     print_.verbose = sub_.verbose;
     print_.no_eol = sub_.no_eol;
     print_.format = sub_.format;
     props_ = packet_properties(args.conn, "subscribe", user_storage_);
     unsub_props_ = packet_properties(args.conn, "unsubscribe", unsub_user_storage_);
-    run_.watch_events(client_, "sub", [this](const disconnected_event& e) {
-      // Reconnecting is the client's business; only a session that gives up ends the run.
-      if (connected_ && !e.will_reconnect) {
-        run_.finish(exit_failure,
-                    "connection lost: " + failure_text(e.ec, e.reason, e.reason_string));
-      }
-    });
     run_.on_deadline([this] {
       if (sub_.count == 0) return run_.finish(exit_ok);  // -W alone: the end of listening
       run_.finish(exit_failure, "timed out after " + seconds_text(*args_.conn.wait_seconds) +
@@ -41,17 +34,8 @@ class subscriber {
     client_.on_message([this](const message& m) { on_message(m); });
   }
 
-  // mosquitto_sub keeps a subscription alive across lost connections: so do we.
-  static client_options options(const parsed_args& args) {
-    client_options o = make_client_options(args.conn, "sub");
-    o.reconnect = true;
-    return o;
-  }
-
   void start() {
-    client_.async_connect([this](std::error_code ec, const connect_result& r) {
-      if (ec) return run_.finish(exit_failure, connect_failure_text(run_.args(), ec, r));
-      connected_ = true;
+    session_.connect([this] {
       // As mosquitto_sub: subscriptions first, then the unsubscriptions.
       if (sub_.filters.empty()) return unsubscribe();
       subscribe();
@@ -131,6 +115,7 @@ class subscriber {
   const parsed_args& args_;
   const sub_args& sub_;
   runner& run_;
+  reconnecting_client session_;  // mosquitto_sub keeps subscriptions across lost connections
   client& client_;
   print_options print_;
   std::vector<user_property> user_storage_;
@@ -138,14 +123,13 @@ class subscriber {
   std::vector<user_property> unsub_user_storage_;
   properties unsub_props_;
   std::vector<std::string_view> unsub_views_;
-  bool connected_ = false;
   std::uint64_t count_ = 0;
 };
 
 }  // namespace
 
 int run_sub(const parsed_args& args) {
-  if (std::error_code ec = client::validate(subscriber::options(args))) {
+  if (std::error_code ec = client::validate(reconnecting_client_options(args.conn, "sub"))) {
     std::cerr << "mqttws: " << failure_text(ec) << std::endl;
     return exit_usage;
   }
