@@ -46,22 +46,33 @@ void apply_connect_property(const property_arg& p, client_options& o) {
   }
 }
 
+// The properties a will and a PUBLISH both have (those of the message), set on `m`, a
+// will_options or a properties (its fields have the same names); false for any other name.
+template <class Message>
+bool apply_message_property(const property_arg& p, Message& m) {
+  const std::string& n = p.name;
+  if (n == "content-type") {
+    m.content_type = p.value;
+  } else if (n == "response-topic") {
+    m.response_topic = p.value;
+  } else if (n == "correlation-data") {
+    m.correlation_data = p.value;
+  } else if (n == "message-expiry-interval") {
+    m.message_expiry_interval = parse_u32(p.value);
+  } else if (n == "payload-format-indicator") {
+    m.payload_format_indicator = static_cast<std::uint8_t>(parse_u32(p.value));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // -D will ...
 void apply_will_property(const property_arg& p, will_options& w) {
-  const std::string& n = p.name;
-  if (n == "user-property") {
+  if (apply_message_property(p, w)) return;
+  if (p.name == "user-property") {
     w.user_properties.emplace_back(p.value, p.value2);
-  } else if (n == "content-type") {
-    w.content_type = p.value;
-  } else if (n == "response-topic") {
-    w.response_topic = p.value;
-  } else if (n == "correlation-data") {
-    w.correlation_data = p.value;
-  } else if (n == "message-expiry-interval") {
-    w.message_expiry_interval = parse_u32(p.value);
-  } else if (n == "payload-format-indicator") {
-    w.payload_format_indicator = static_cast<std::uint8_t>(parse_u32(p.value));
-  } else if (n == "will-delay-interval") {
+  } else if (p.name == "will-delay-interval") {
     w.delay_interval = parse_u32(p.value);
   }
 }
@@ -169,21 +180,8 @@ properties packet_properties(const connection_args& a, const std::string& packet
   properties props;
   user_storage.clear();
   for (const property_arg& p : a.properties) {
-    if (p.command != packet) continue;
-    const std::string& n = p.name;
-    if (n == "user-property") {
-      user_storage.push_back({p.value, p.value2});
-    } else if (n == "content-type") {
-      props.content_type = p.value;
-    } else if (n == "response-topic") {
-      props.response_topic = p.value;
-    } else if (n == "correlation-data") {
-      props.correlation_data = p.value;
-    } else if (n == "message-expiry-interval") {
-      props.message_expiry_interval = parse_u32(p.value);
-    } else if (n == "payload-format-indicator") {
-      props.payload_format_indicator = static_cast<std::uint8_t>(parse_u32(p.value));
-    }
+    if (p.command != packet || apply_message_property(p, props)) continue;
+    if (p.name == "user-property") user_storage.push_back({p.value, p.value2});
   }
   props.user_properties = user_property_list(user_storage.data(), user_storage.size());
   return props;
