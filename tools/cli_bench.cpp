@@ -470,10 +470,7 @@ int run_bench(const parsed_args& args) {
   bounded.conn.clean = true;
   runner r(bounded.conn);
   std::unique_ptr<bench_base> b = make_bench(bounded, r);
-  if (std::error_code ec = client::validate(b->options("bench"))) {
-    std::cerr << "mqttws: " << failure_text(ec) << std::endl;
-    return exit_usage;
-  }
+  if (!usable(b->options("bench"))) return exit_usage;
   r.start_deadline();
   b->start();
   return r.run();

@@ -195,10 +195,7 @@ class publisher {
 }  // namespace
 
 int run_pub(const parsed_args& args) {
-  if (std::error_code ec = client::validate(reconnecting_client_options(args.conn, "pub"))) {
-    std::cerr << "mqttws: " << failure_text(ec) << std::endl;
-    return exit_usage;
-  }
+  if (!usable(reconnecting_client_options(args.conn, "pub"))) return exit_usage;
   runner r(args.conn);
   publisher p(args, r);
   std::string why;

@@ -117,6 +117,13 @@ std::string connect_failure_text(const connection_args& args, std::error_code ec
   return "cannot connect to " + where + ": " + failure_text(ec, r.reason, r.reason_string);
 }
 
+bool usable(const client_options& options) {
+  const std::error_code ec = client::validate(options);
+  if (!ec) return true;
+  std::cerr << "mqttws: " << failure_text(ec) << std::endl;
+  return false;
+}
+
 std::string seconds_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g s", s);

@@ -106,6 +106,10 @@ std::string failure_text(std::error_code ec, std::optional<reason_code> reason =
 std::string connect_failure_text(const connection_args& args, std::error_code ec,
                                  const connect_result& r);
 
+/// False, with the reason on stderr, when client::validate() finds that `options` cannot make a
+/// client: the command then ends with exit_usage.
+bool usable(const client_options& options);
+
 /// "5.000 s" style text of the -W value, for messages.
 std::string seconds_text(double s);
 

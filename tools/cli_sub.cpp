@@ -129,10 +129,7 @@ class subscriber {
 }  // namespace
 
 int run_sub(const parsed_args& args) {
-  if (std::error_code ec = client::validate(reconnecting_client_options(args.conn, "sub"))) {
-    std::cerr << "mqttws: " << failure_text(ec) << std::endl;
-    return exit_usage;
-  }
+  if (!usable(reconnecting_client_options(args.conn, "sub"))) return exit_usage;
   runner r(args.conn);
   subscriber s(args, r);
   r.start_deadline();
