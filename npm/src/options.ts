@@ -309,7 +309,10 @@ export function coreProperties(p: Properties | undefined): object | undefined {
   if (p.userProperties) {
     const users: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(p.userProperties)) {
-      users[k] = Array.isArray(v) ? v.map(String) : String(v);
+      // Numbers and booleans read as text (as MQTT.js sends them); anything else goes on as it
+      // is, for the core to refuse by name.
+      const text = (x: unknown) => (typeof x === 'number' || typeof x === 'boolean' ? String(x) : x);
+      users[k] = (Array.isArray(v) ? v.map(text) : text(v)) as string | string[];
     }
     out.userProperties = users;
   }

@@ -49,6 +49,23 @@ describe('bad input', () => {
     expect(error.message).toContain('contentType');
   });
 
+  test('a user property whose value is neither text nor a list of text is invalid_property_value', async () => {
+    for (const value of [{}, [1, null]]) {
+      const error = await refusedPublish(await v5(), { userProperties: { a: value } });
+      expect(error.code).toBe('invalid_property_value');
+      expect(error.message).toContain('userProperties');
+    }
+  });
+
+  test('user property values that are numbers or booleans are sent as text, as MQTT.js does', async () => {
+    const client = await v5();
+    const topic = uniqueTopic('users');
+    await client.subscribeAsync(topic, { qos: 1 });
+    const got = messages(client, 1);
+    await client.publishAsync(topic, 'x', { qos: 1, properties: { userProperties: { n: 5, b: ['x', true] } } });
+    expect((await got)[0].packet.properties.userProperties).toEqual({ n: '5', b: ['x', 'true'] });
+  });
+
   test('properties that are not an object are invalid_property_value', async () => {
     const error = await refusedPublish(await v5(), 'contentType=text');
     expect(error.code).toBe('invalid_property_value');
