@@ -226,6 +226,11 @@ struct session::impl {
   void on_packet(packet& p);
   void on_publish(const mqttws::publish& p);
   void on_pubrel(const pubrel& p);
+  // The command an acknowledgement answers, out of awaiting_ack with its identifier free;
+  // nullopt when it answers none of ours (ignored) or contradicts the command (kind, or
+  // `code_count` when the acknowledgement has codes): the connection is closed then.
+  std::optional<sub_command> take_answered(std::uint16_t packet_id, operation_kind kind,
+                                           std::optional<std::size_t> code_count);
   void on_suback(const suback& p);
   void on_unsuback(const unsuback& p);
   void send_command(sub_command&& c);
