@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mqttws/backoff.hpp"
+#include "mqttws/error.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session.hpp"
 #include "mqttws/stream_decoder.hpp"
@@ -221,6 +222,20 @@ struct session::impl {
   bool allocate_id(std::uint16_t& id);
   void release_id(std::uint16_t id);
   void fail_pending(std::error_code ec);
+
+  // session.cpp: commands. Each one checks everything that can refuse it before it changes
+  // anything: a refused command leaves no trace (no packet, route, id or number taken).
+  // Sets the time; refuses every command once disconnect() or the session's end came.
+  std::error_code begin_command(time_point t) {
+    now = t;
+    return accepting_commands() ? std::error_code() : make_error_code(errc::invalid_state);
+  }
+  // A SUBSCRIBE or UNSUBSCRIBE checked as it will be encoded, its kind and owned properties
+  // set in `c`: all that can refuse the command.
+  template <class Packet>
+  std::error_code prepare_command(Packet probe, sub_command& c) const;
+  // An accepted command goes out (or waits for a connection); its operation id.
+  operation_id issue(sub_command&& c);
 
   // session_incoming.cpp: publishes in, subscriptions, requests.
   void on_packet(packet& p);
