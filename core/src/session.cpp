@@ -288,7 +288,8 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   if (!d.is_v5()) return errc::properties_require_v5;
   MQTTWS_TRY(d.begin_command(now));
   const operation_id op = d.next_op;
-  const std::string n = d.requests.next_number();
+  // Only looked at: a refused request takes no number (nor anything else).
+  const std::string n = d.requests.peek_number();
 
   // The response topic: the caller's, or "{prefix}/{n}" under a prefix the session
   // subscribes to once with a wildcard.
@@ -313,23 +314,31 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   q.props.correlation_data = correlation;
   impl::outgoing m;
   m.request_op = op;
-  if (std::error_code ec = d.prepare(q, m)) return ec;
-  if (std::error_code ec = validate_topic_filter(filter)) return ec;
-
-  if (!d.requests.subscribed(filter)) {
-    // Subscribe before publishing: commands go out before queued publishes on a connection.
-    impl::sub_command c;
+  MQTTWS_TRY(d.prepare(q, m));
+  // The response filter's SUBSCRIBE, when it is not subscribed yet: checked like any
+  // subscribe(), made only once the publish is accepted.
+  const bool subscribing = !d.requests.subscribed(filter);
+  impl::sub_command c;
+  if (subscribing) {
+    const subscription s{filter, subscribe_options{qos::at_least_once, false, false,
+                                                   retain_handling::send_on_subscribe}};
+    mqttws::subscribe probe;
+    probe.subscriptions = subscription_list(&s, 1);
+    MQTTWS_TRY(d.prepare_command(probe, c));
     c.op = op;
-    c.kind = operation_kind::subscribe;
     c.internal = true;
     c.filters.push_back(filter);
-    c.options.push_back(subscribe_options{qos::at_least_once, false, false,
-                                          retain_handling::send_on_subscribe});
+    c.options.push_back(s.options);
+  }
+  MQTTWS_TRY(d.enqueue(std::move(m)));  // the last check, then the first change
+
+  d.next_op++;
+  (void)d.requests.next_number();  // the one peeked at above
+  if (subscribing) {
+    // Before the publish goes out: commands go out before queued publishes on a connection.
     d.requests.subscribing(filter);
     d.send_command(std::move(c));
   }
-  if (std::error_code ec = d.enqueue(std::move(m))) return ec;
-  d.next_op++;
   d.requests.add(std::move(correlation), op, std::move(response_topic), now + timeout);
   d.send_queued();
   return op;
