@@ -215,10 +215,8 @@ result<operation_id> session::publish(const mqttws::publish& p, time_point now) 
 
 template <class Packet>
 std::error_code session::impl::prepare_command(Packet probe, sub_command& c) const {
-  // Validated exactly as the packet will be encoded (placeholder identifier).
-  probe.packet_id = 1;
-  std::size_t size = 0;
-  MQTTWS_TRY(encoded_size(probe, version, size));
+  probe.packet_id = 1;  // the placeholder: the real one is assigned when it is sent
+  MQTTWS_TRY(encodes(probe));
   constexpr bool sub = std::is_same_v<Packet, mqttws::subscribe>;
   c.kind = sub ? operation_kind::subscribe : operation_kind::unsubscribe;
   return owned_properties::make(
@@ -350,8 +348,7 @@ std::error_code session::disconnect(time_point now, reason_code code, const prop
   mqttws::disconnect pkt;
   pkt.code = code;
   pkt.props = props;
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  MQTTWS_TRY(d.encodes(pkt));
   // A DISCONNECT may shorten or extend the session (MQTT 5, 3.14.2.2.2) — but not revive one
   // the CONNECT asked to end with the connection: that is a protocol error, refused here
   // before anything changes.
@@ -400,8 +397,7 @@ std::error_code session::authenticate(reason_code code, const properties& props,
     pkt.props.authentication_method = d.connect_props.view().authentication_method;
   }
   if (!pkt.props.authentication_method) return errc::invalid_state;  // no enhanced auth in use
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  MQTTWS_TRY(d.encodes(pkt));
   d.send(pkt);
   return {};
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mqttws/backoff.hpp"
+#include "mqttws/codec.hpp"
 #include "mqttws/error.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session.hpp"
@@ -229,6 +230,12 @@ struct session::impl {
   std::error_code begin_command(time_point t) {
     now = t;
     return accepting_commands() ? std::error_code() : make_error_code(errc::invalid_state);
+  }
+  // Whether `p` encodes for this session's version (the codec's errors): the check a command
+  // makes of the packet it will send, placeholders and all, before anything changes.
+  std::error_code encodes(const packet& p) const {
+    std::size_t size = 0;
+    return encoded_size(p, version, size);
   }
   // A SUBSCRIBE or UNSUBSCRIBE checked as it will be encoded, its kind and owned properties
   // set in `c`: all that can refuse the command.
