@@ -119,16 +119,45 @@ std::error_code read_pub_response(reader& r, protocol_version v, basic_pub_respo
   return no_trailing(r);
 }
 
-std::error_code read_subscribe(reader& r, protocol_version v, subscribe& p) {
-  MQTTWS_TRY(read_packet_id(r, p.packet_id));
-  if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::subscribe, p.props));
+// The payload of SUBSCRIBE and UNSUBSCRIBE: entries that each start with a valid Topic Filter,
+// `rest_of_entry(filter)` reading what follows it; at least one (MQTT-3.8.3-3, MQTT-3.10.3-2).
+// `out` is a view of the payload's bytes.
+template <class List, class F>
+std::error_code read_filter_entries(reader& r, F&& rest_of_entry, List& out) {
   const std::string_view payload(r.pos(), r.remaining());
   std::size_t count = 0;
   while (!r.empty()) {
     std::string_view filter;
-    std::uint8_t o;
     MQTTWS_TRY(r.utf8(filter));
     MQTTWS_TRY(validate_topic_filter(filter));
+    MQTTWS_TRY(rest_of_entry(filter));
+    ++count;
+  }
+  if (count == 0) return errc::empty_subscription_list;
+  out = List::from_wire(payload, count);
+  return {};
+}
+
+// The payload of SUBACK and UNSUBACK (MQTT 5): one reason code per filter, at least one, each
+// one `allowed` accepts. `out` is a view of the payload's bytes.
+template <class Allowed>
+std::error_code read_reason_codes(reader& r, Allowed&& allowed, reason_code_list& out) {
+  const std::string_view codes = r.rest();
+  if (codes.empty()) return errc::empty_subscription_list;
+  for (char b : codes) {
+    if (!allowed(static_cast<reason_code>(static_cast<std::uint8_t>(b)))) {
+      return errc::invalid_reason_code;
+    }
+  }
+  out = reason_code_list::from_wire(codes, codes.size());
+  return {};
+}
+
+std::error_code read_subscribe(reader& r, protocol_version v, subscribe& p) {
+  MQTTWS_TRY(read_packet_id(r, p.packet_id));
+  if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::subscribe, p.props));
+  const auto options = [&](std::string_view filter) -> std::error_code {
+    std::uint8_t o;
     MQTTWS_TRY(r.u8(o));
     if ((o & 0x03) == 3) return errc::invalid_qos;
     if (is_v5(v)) {
@@ -139,58 +168,37 @@ std::error_code read_subscribe(reader& r, protocol_version v, subscribe& p) {
     } else if (o & 0xFC) {
       return errc::invalid_subscribe_options;  // MQTT-3-8.3-4 (3.1.1): upper bits reserved
     }
-    ++count;
-  }
-  if (count == 0) return errc::empty_subscription_list;  // MQTT-3.8.3-3
-  p.subscriptions = subscription_list::from_wire(payload, count);
-  return {};
+    return {};
+  };
+  return read_filter_entries(r, options, p.subscriptions);
 }
 
 std::error_code read_suback(reader& r, protocol_version v, suback& p) {
   MQTTWS_TRY(read_packet_id(r, p.packet_id));
   if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::suback, p.props));
-  const std::string_view codes = r.rest();
-  if (codes.empty()) return errc::empty_subscription_list;
-  for (char b : codes) {
-    const auto c = static_cast<reason_code>(static_cast<std::uint8_t>(b));
-    const bool ok = is_v5(v) ? is_allowed(c, packet_type::suback)
-                             : (c == reason_code::granted_qos_0 || c == reason_code::granted_qos_1 ||
-                                c == reason_code::granted_qos_2 || c == reason_code::unspecified_error);
-    if (!ok) return errc::invalid_reason_code;
-  }
-  p.codes = reason_code_list::from_wire(codes, codes.size());
-  return {};
+  return read_reason_codes(
+      r,
+      [v](reason_code c) {
+        return is_v5(v) ? is_allowed(c, packet_type::suback)
+                        : (c == reason_code::granted_qos_0 || c == reason_code::granted_qos_1 ||
+                           c == reason_code::granted_qos_2 || c == reason_code::unspecified_error);
+      },
+      p.codes);
 }
 
 std::error_code read_unsubscribe(reader& r, protocol_version v, unsubscribe& p) {
   MQTTWS_TRY(read_packet_id(r, p.packet_id));
   if (is_v5(v)) MQTTWS_TRY(read_properties(r, property_context::unsubscribe, p.props));
-  const std::string_view payload(r.pos(), r.remaining());
-  std::size_t count = 0;
-  while (!r.empty()) {
-    std::string_view filter;
-    MQTTWS_TRY(r.utf8(filter));
-    MQTTWS_TRY(validate_topic_filter(filter));
-    ++count;
-  }
-  if (count == 0) return errc::empty_subscription_list;  // MQTT-3.10.3-2
-  p.filters = topic_filter_list::from_wire(payload, count);
-  return {};
+  const auto nothing_more = [](std::string_view) { return std::error_code(); };
+  return read_filter_entries(r, nothing_more, p.filters);
 }
 
 std::error_code read_unsuback(reader& r, protocol_version v, unsuback& p) {
   MQTTWS_TRY(read_packet_id(r, p.packet_id));
-  if (!is_v5(v)) return no_trailing(r);
+  if (!is_v5(v)) return no_trailing(r);  // 3.1.1: no properties, no codes
   MQTTWS_TRY(read_properties(r, property_context::unsuback, p.props));
-  const std::string_view codes = r.rest();
-  if (codes.empty()) return errc::empty_subscription_list;
-  for (char b : codes) {
-    if (!is_allowed(static_cast<reason_code>(static_cast<std::uint8_t>(b)), packet_type::unsuback)) {
-      return errc::invalid_reason_code;
-    }
-  }
-  p.codes = reason_code_list::from_wire(codes, codes.size());
-  return {};
+  return read_reason_codes(
+      r, [](reason_code c) { return is_allowed(c, packet_type::unsuback); }, p.codes);
 }
 
 // DISCONNECT and AUTH: MQTT 5 may omit the reason code (0) and the properties.

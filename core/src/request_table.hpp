@@ -20,7 +20,13 @@ class request_table {
  public:
   /// A number for the next request ("1", "2", ...): names its default response topic and
   /// Correlation Data. Never repeats within a session.
-  std::string next_number() { return std::to_string(++counter_); }
+  std::string next_number() {
+    std::string n = peek_number();
+    ++counter_;
+    return n;
+  }
+  /// The number next_number() gives next, without taking it (for a request not yet accepted).
+  std::string peek_number() const { return std::to_string(counter_ + 1); }
 
   /// A request is waiting with this Correlation Data (another would make replies ambiguous).
   bool waiting(const std::string& correlation) const { return by_correlation_.count(correlation) != 0; }

@@ -4,6 +4,7 @@
 #include "mqttws/session.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "session_impl.hpp"
 #include "wire.hpp"
@@ -201,47 +202,52 @@ std::error_code session::connect(time_point now) {
 
 result<operation_id> session::publish(const mqttws::publish& p, time_point now) {
   impl& d = *impl_;
-  d.now = now;
-  if (!d.accepting_commands()) return errc::invalid_state;
+  MQTTWS_TRY(d.begin_command(now));
   const operation_id op = d.next_op;
   impl::outgoing m;
   m.op = op;
-  if (std::error_code ec = d.prepare(p, m)) return ec;
-  if (std::error_code ec = d.enqueue(std::move(m))) return ec;
+  MQTTWS_TRY(d.prepare(p, m));
+  MQTTWS_TRY(d.enqueue(std::move(m)));  // its last check, then its first change
   d.next_op++;
   d.send_queued();
+  return op;
+}
+
+template <class Packet>
+std::error_code session::impl::prepare_command(Packet probe, sub_command& c) const {
+  probe.packet_id = 1;  // the placeholder: the real one is assigned when it is sent
+  MQTTWS_TRY(encodes(probe));
+  constexpr bool sub = std::is_same_v<Packet, mqttws::subscribe>;
+  c.kind = sub ? operation_kind::subscribe : operation_kind::unsubscribe;
+  return owned_properties::make(
+      probe.props, sub ? property_context::subscribe : property_context::unsubscribe, c.props);
+}
+
+operation_id session::impl::issue(sub_command&& c) {
+  const operation_id op = c.op;
+  send_command(std::move(c));
   return op;
 }
 
 result<operation_id> session::subscribe(subscription_list subscriptions, const properties& props,
                                         time_point now) {
   impl& d = *impl_;
-  d.now = now;
-  if (!d.accepting_commands()) return errc::invalid_state;
+  MQTTWS_TRY(d.begin_command(now));
+  mqttws::subscribe probe;
+  probe.subscriptions = subscriptions;
+  probe.props = props;
   // The session's own Subscription Identifier, unless the caller chose one (or the broker
   // cannot take one). 268435455 is the largest the spec allows.
-  properties with_id = props;
   std::uint32_t own_id = 0;
   if (d.is_v5() && d.auto_sub_ids && props.subscription_identifiers.empty() &&
       d.broker_subscription_ids && d.last_subscription_id < 268'435'455u) {
     own_id = d.last_subscription_id + 1;
-    with_id.subscription_identifiers = subscription_id_list(&own_id, 1);
+    probe.props.subscription_identifiers = subscription_id_list(&own_id, 1);
   }
-  // Validate exactly as the packet will be encoded (placeholder identifier).
-  mqttws::subscribe probe;
-  probe.packet_id = 1;
-  probe.subscriptions = subscriptions;
-  probe.props = with_id;
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(probe, d.version, size)) return ec;
-
   impl::sub_command c;
-  if (std::error_code ec =
-          owned_properties::make(with_id, property_context::subscribe, c.props)) {
-    return ec;
-  }
+  MQTTWS_TRY(d.prepare_command(probe, c));
+
   c.op = d.next_op++;
-  c.kind = operation_kind::subscribe;
   c.own_id = own_id != 0;
   if (own_id != 0) d.last_subscription_id = own_id;
   for (std::uint32_t id : c.props.view().subscription_identifiers) {
@@ -255,34 +261,22 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
     // Routes exist from now on: retained messages may arrive right after the SUBACK.
     d.routes.insert(s.filter, c.op);
   }
-  const operation_id op = c.op;
-  d.send_command(std::move(c));
-  return op;
+  return d.issue(std::move(c));
 }
 
 result<operation_id> session::unsubscribe(topic_filter_list filters, const properties& props,
                                           time_point now) {
   impl& d = *impl_;
-  d.now = now;
-  if (!d.accepting_commands()) return errc::invalid_state;
+  MQTTWS_TRY(d.begin_command(now));
   mqttws::unsubscribe probe;
-  probe.packet_id = 1;
   probe.filters = filters;
   probe.props = props;
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(probe, d.version, size)) return ec;
-
   impl::sub_command c;
+  MQTTWS_TRY(d.prepare_command(probe, c));
+
   c.op = d.next_op++;
-  c.kind = operation_kind::unsubscribe;
-  if (std::error_code ec =
-          owned_properties::make(props, property_context::unsubscribe, c.props)) {
-    return ec;
-  }
   for (std::string_view f : filters) c.filters.emplace_back(f);
-  const operation_id op = c.op;
-  d.send_command(std::move(c));
-  return op;
+  return d.issue(std::move(c));
 }
 
 result<operation_id> session::request(const mqttws::publish& p, duration timeout,
@@ -290,9 +284,10 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   impl& d = *impl_;
   d.now = now;
   if (!d.is_v5()) return errc::properties_require_v5;
-  if (!d.accepting_commands()) return errc::invalid_state;
+  MQTTWS_TRY(d.begin_command(now));
   const operation_id op = d.next_op;
-  const std::string n = d.requests.next_number();
+  // Only looked at: a refused request takes no number (nor anything else).
+  const std::string n = d.requests.peek_number();
 
   // The response topic: the caller's, or "{prefix}/{n}" under a prefix the session
   // subscribes to once with a wildcard.
@@ -317,23 +312,31 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   q.props.correlation_data = correlation;
   impl::outgoing m;
   m.request_op = op;
-  if (std::error_code ec = d.prepare(q, m)) return ec;
-  if (std::error_code ec = validate_topic_filter(filter)) return ec;
-
-  if (!d.requests.subscribed(filter)) {
-    // Subscribe before publishing: commands go out before queued publishes on a connection.
-    impl::sub_command c;
+  MQTTWS_TRY(d.prepare(q, m));
+  // The response filter's SUBSCRIBE, when it is not subscribed yet: checked like any
+  // subscribe(), made only once the publish is accepted.
+  const bool subscribing = !d.requests.subscribed(filter);
+  impl::sub_command c;
+  if (subscribing) {
+    const subscription s{filter, subscribe_options{qos::at_least_once, false, false,
+                                                   retain_handling::send_on_subscribe}};
+    mqttws::subscribe probe;
+    probe.subscriptions = subscription_list(&s, 1);
+    MQTTWS_TRY(d.prepare_command(probe, c));
     c.op = op;
-    c.kind = operation_kind::subscribe;
     c.internal = true;
     c.filters.push_back(filter);
-    c.options.push_back(subscribe_options{qos::at_least_once, false, false,
-                                          retain_handling::send_on_subscribe});
+    c.options.push_back(s.options);
+  }
+  MQTTWS_TRY(d.enqueue(std::move(m)));  // the last check, then the first change
+
+  d.next_op++;
+  (void)d.requests.next_number();  // the one peeked at above
+  if (subscribing) {
+    // Before the publish goes out: commands go out before queued publishes on a connection.
     d.requests.subscribing(filter);
     d.send_command(std::move(c));
   }
-  if (std::error_code ec = d.enqueue(std::move(m))) return ec;
-  d.next_op++;
   d.requests.add(std::move(correlation), op, std::move(response_topic), now + timeout);
   d.send_queued();
   return op;
@@ -341,13 +344,11 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
 
 std::error_code session::disconnect(time_point now, reason_code code, const properties& props) {
   impl& d = *impl_;
-  d.now = now;
-  if (!d.accepting_commands()) return errc::invalid_state;
+  MQTTWS_TRY(d.begin_command(now));
   mqttws::disconnect pkt;
   pkt.code = code;
   pkt.props = props;
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  MQTTWS_TRY(d.encodes(pkt));
   // A DISCONNECT may shorten or extend the session (MQTT 5, 3.14.2.2.2) — but not revive one
   // the CONNECT asked to end with the connection: that is a protocol error, refused here
   // before anything changes.
@@ -396,8 +397,7 @@ std::error_code session::authenticate(reason_code code, const properties& props,
     pkt.props.authentication_method = d.connect_props.view().authentication_method;
   }
   if (!pkt.props.authentication_method) return errc::invalid_state;  // no enhanced auth in use
-  std::size_t size = 0;
-  if (std::error_code ec = encoded_size(pkt, d.version, size)) return ec;
+  MQTTWS_TRY(d.encodes(pkt));
   d.send(pkt);
   return {};
 }

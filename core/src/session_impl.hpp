@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "mqttws/backoff.hpp"
+#include "mqttws/codec.hpp"
+#include "mqttws/error.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session.hpp"
 #include "mqttws/stream_decoder.hpp"
@@ -222,10 +224,35 @@ struct session::impl {
   void release_id(std::uint16_t id);
   void fail_pending(std::error_code ec);
 
+  // session.cpp: commands. Each one checks everything that can refuse it before it changes
+  // anything: a refused command leaves no trace (no packet, route, id or number taken).
+  // Sets the time; refuses every command once disconnect() or the session's end came.
+  std::error_code begin_command(time_point t) {
+    now = t;
+    return accepting_commands() ? std::error_code() : make_error_code(errc::invalid_state);
+  }
+  // Whether `p` encodes for this session's version (the codec's errors): the check a command
+  // makes of the packet it will send, placeholders and all, before anything changes.
+  std::error_code encodes(const packet& p) const {
+    std::size_t size = 0;
+    return encoded_size(p, version, size);
+  }
+  // A SUBSCRIBE or UNSUBSCRIBE checked as it will be encoded, its kind and owned properties
+  // set in `c`: all that can refuse the command.
+  template <class Packet>
+  std::error_code prepare_command(Packet probe, sub_command& c) const;
+  // An accepted command goes out (or waits for a connection); its operation id.
+  operation_id issue(sub_command&& c);
+
   // session_incoming.cpp: publishes in, subscriptions, requests.
   void on_packet(packet& p);
   void on_publish(const mqttws::publish& p);
   void on_pubrel(const pubrel& p);
+  // The command an acknowledgement answers, out of awaiting_ack with its identifier free;
+  // nullopt when it answers none of ours (ignored) or contradicts the command (kind, or
+  // `code_count` when the acknowledgement has codes): the connection is closed then.
+  std::optional<sub_command> take_answered(std::uint16_t packet_id, operation_kind kind,
+                                           std::optional<std::size_t> code_count);
   void on_suback(const suback& p);
   void on_unsuback(const unsuback& p);
   void send_command(sub_command&& c);

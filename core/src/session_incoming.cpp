@@ -198,20 +198,28 @@ void session::impl::on_pubrel(const pubrel& p) {
   }
 }
 
-void session::impl::on_suback(const suback& p) {
-  auto it = awaiting_ack.find(p.packet_id);
-  // An acknowledgement for no SUBSCRIBE of ours (a broker's stale state after a resume, or a
+std::optional<session::impl::sub_command> session::impl::take_answered(
+    std::uint16_t packet_id, operation_kind kind, std::optional<std::size_t> code_count) {
+  auto it = awaiting_ack.find(packet_id);
+  // An acknowledgement for no command of ours (a broker's stale state after a resume, or a
   // duplicate) changes nothing: ignored, as MQTT.js and mosquitto's clients do. One that
-  // contradicts the SUBSCRIBE it answers is a protocol error.
-  if (it == awaiting_ack.end()) return;
-  if (it->second.kind != operation_kind::subscribe ||
-      p.codes.size() != it->second.filters.size()) {
+  // contradicts the command it answers is a protocol error.
+  if (it == awaiting_ack.end()) return std::nullopt;
+  if (it->second.kind != kind || (code_count && *code_count != it->second.filters.size())) {
     close_with(errc::protocol_violation, reason_code::protocol_error);
-    return;
+    return std::nullopt;
   }
-  sub_command c = std::move(it->second);
+  std::optional<sub_command> c(std::in_place, std::move(it->second));
   awaiting_ack.erase(it);
-  release_id(p.packet_id);
+  release_id(packet_id);
+  return c;
+}
+
+void session::impl::on_suback(const suback& p) {
+  std::optional<sub_command> answered =
+      take_answered(p.packet_id, operation_kind::subscribe, p.codes.size());
+  if (!answered) return;
+  sub_command& c = *answered;
 
   std::vector<reason_code> codes(p.codes.begin(), p.codes.end());
   if (!c.replay) {
@@ -247,16 +255,12 @@ void session::impl::on_suback(const suback& p) {
 }
 
 void session::impl::on_unsuback(const unsuback& p) {
-  auto it = awaiting_ack.find(p.packet_id);
-  if (it == awaiting_ack.end()) return;  // for no UNSUBSCRIBE of ours: see on_suback()
-  if (it->second.kind != operation_kind::unsubscribe ||
-      (is_v5() && p.codes.size() != it->second.filters.size())) {
-    close_with(errc::protocol_violation, reason_code::protocol_error);
-    return;
-  }
-  sub_command c = std::move(it->second);
-  awaiting_ack.erase(it);
-  release_id(p.packet_id);
+  // A 3.1.1 UNSUBACK carries no codes to count.
+  std::optional<sub_command> answered =
+      take_answered(p.packet_id, operation_kind::unsubscribe,
+                    is_v5() ? std::optional<std::size_t>(p.codes.size()) : std::nullopt);
+  if (!answered) return;
+  const sub_command& c = *answered;
 
   // 3.1.1 UNSUBACK has no codes: the broker always removes the filters, so each one is
   // reported as success and callers see one code per filter in both versions.

@@ -15,6 +15,14 @@ TEST(request_table, numbers_count_up_from_one) {
   EXPECT_EQ(r.next_number(), "2");
 }
 
+TEST(request_table, peek_number_shows_the_next_number_without_taking_it) {
+  request_table r;
+  EXPECT_EQ(r.peek_number(), "1");
+  EXPECT_EQ(r.peek_number(), "1");
+  EXPECT_EQ(r.next_number(), "1");
+  EXPECT_EQ(r.peek_number(), "2");
+}
+
 TEST(request_table, a_reply_on_the_response_topic_with_the_correlation_answers_once) {
   request_table r;
   r.add("c1", 7, "resp/1", t0 + 5s);

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <vector>
 
+#include "mqttws/codec.hpp"
+#include "mqttws/owned_encoding.hpp"
 #include "mqttws/packets.hpp"
 
 namespace mqttws {
@@ -19,10 +21,10 @@ namespace mqttws {
 class owned_publish {
  public:
   owned_publish() = default;
-  owned_publish(const owned_publish& other);
-  owned_publish& operator=(const owned_publish& other);
-  owned_publish(owned_publish&& other) noexcept;
-  owned_publish& operator=(owned_publish&& other) noexcept;
+  owned_publish(const owned_publish& other) = default;
+  owned_publish& operator=(const owned_publish& other) = default;
+  owned_publish(owned_publish&& other) noexcept = default;
+  owned_publish& operator=(owned_publish&& other) noexcept = default;
 
   /// Copies `p` (encoded for version `v`). Same errors as encode() (so QoS 1 and 2 need a
   /// non-zero packet_id: give a placeholder and set_packet_id() later). On error `out` is
@@ -35,11 +37,11 @@ class owned_publish {
                                owned_publish& out);
 
   /// The packet; its views point into this object and live as long as it does unchanged.
-  const publish& view() const { return bytes_.empty() ? empty_view() : view_; }
+  const publish& view() const { return encoding_.view(); }
   /// Its encoding (DUP and packet identifier as last set).
-  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
-  protocol_version version() const { return version_; }
-  bool empty() const { return bytes_.empty(); }
+  const std::vector<std::uint8_t>& bytes() const { return encoding_.bytes(); }
+  protocol_version version() const { return encoding_.context(); }
+  bool empty() const { return encoding_.empty(); }
 
   /// Rewrite the packet identifier and the DUP flag in place, in bytes() and view() alike.
   /// Both do nothing for QoS 0 (which has neither) and on an empty object; set_packet_id()
@@ -48,40 +50,33 @@ class owned_publish {
   void set_dup(bool dup);
 
  private:
-  void reparse();
-  // A moved-from (or empty) object shows this instead of its stale view_: moves copy view_
-  // once and leave the source's alone (events are moved several times on their way out).
-  static const publish& empty_view();
-  std::vector<std::uint8_t> bytes_;
-  publish view_;
-  protocol_version version_ = protocol_version::v5;
+  detail::owned_encoding<publish, protocol_version, &decode_publish> encoding_{
+      protocol_version::v5};
 };
 
 /// Owned MQTT 5 properties for one context (CONNECT, will, DISCONNECT, ...).
 class owned_properties {
  public:
   owned_properties() = default;
-  owned_properties(const owned_properties& other);
-  owned_properties& operator=(const owned_properties& other);
-  owned_properties(owned_properties&& other) noexcept;
-  owned_properties& operator=(owned_properties&& other) noexcept;
+  owned_properties(const owned_properties& other) = default;
+  owned_properties& operator=(const owned_properties& other) = default;
+  owned_properties(owned_properties&& other) noexcept = default;
+  owned_properties& operator=(owned_properties&& other) noexcept = default;
 
   /// Copies `p`, checking it is valid in `ctx`. Same errors as encoding them. On error `out`
   /// is left unchanged.
   static std::error_code make(const properties& p, property_context ctx, owned_properties& out);
 
   /// The properties; their views point into this object and live as long as it does unchanged.
-  const properties& view() const { return bytes_.empty() ? empty_view() : view_; }
+  const properties& view() const { return encoding_.view(); }
   /// Property Length and the properties, as a packet carries them (empty when
   /// default-constructed).
-  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+  const std::vector<std::uint8_t>& bytes() const { return encoding_.bytes(); }
 
  private:
-  void reparse();
-  static const properties& empty_view();  // as owned_publish's
-  std::vector<std::uint8_t> bytes_;  // Property Length and the properties, as on the wire
-  property_context ctx_ = property_context::connect;
-  properties view_;
+  // Property Length and the properties, as on the wire.
+  detail::owned_encoding<properties, property_context, &decode_properties> encoding_{
+      property_context::connect};
 };
 
 }  // namespace mqttws

@@ -86,6 +86,8 @@ class session {
   static std::error_code validate(const session_options& options);
 
   // ---- commands ------------------------------------------------------------------------------
+  // A command that returns an error changes nothing: it sends, queues, stores, subscribes and
+  // reports nothing, and takes no operation id, packet identifier or request number.
 
   /// Starts: opens endpoint 0 (poll_transport_action) and from then on keeps the session
   /// connected, reconnecting after losses, until disconnect(). Errors: invalid_options,
