@@ -22,74 +22,17 @@ namespace {
 
 namespace asio = boost::asio;
 
-// session_options is made of views: this keeps the arrays they point to alive while a
-// session is constructed or validated from client_options.
-struct session_options_holder {
-  session_options so;
-  std::vector<user_property> user_props;
-  std::vector<user_property> will_user_props;
-
-  explicit session_options_holder(const client_options& o) {
-    so.version = o.version;
-    so.client_id = o.client_id;
-    so.clean_start = o.clean_start;
-    so.keep_alive = o.keep_alive;
-    if (o.username) so.username = *o.username;
-    if (o.password) so.password = *o.password;
-    if (o.will) {
-      const will_options& w = *o.will;
-      will_message m;
-      m.topic = w.topic;
-      m.payload = w.payload;
-      m.qos = w.qos;
-      m.retain = w.retain;
-      m.props.will_delay_interval = w.delay_interval;
-      m.props.message_expiry_interval = w.message_expiry_interval;
-      m.props.payload_format_indicator = w.payload_format_indicator;
-      if (w.content_type) m.props.content_type = *w.content_type;
-      if (w.response_topic) m.props.response_topic = *w.response_topic;
-      if (w.correlation_data) m.props.correlation_data = *w.correlation_data;
-      for (const string_pair& p : w.user_properties) {
-        will_user_props.push_back({p.first, p.second});
-      }
-      m.props.user_properties = will_user_props;
-      so.will = m;
-    }
-    properties& cp = so.connect_properties;
-    cp.session_expiry_interval = o.session_expiry_interval;
-    cp.receive_maximum = o.receive_maximum;
-    cp.maximum_packet_size = o.maximum_packet_size;
-    cp.topic_alias_maximum = o.topic_alias_maximum;
-    cp.request_response_information = o.request_response_information;
-    cp.request_problem_information = o.request_problem_information;
-    if (o.authentication_method) cp.authentication_method = *o.authentication_method;
-    if (o.authentication_data) cp.authentication_data = *o.authentication_data;
-    for (const string_pair& p : o.user_properties) user_props.push_back({p.first, p.second});
-    cp.user_properties = user_props;
-    for (const std::string& e : o.endpoints) so.endpoints.emplace_back(e);
-    so.connect_timeout = o.connect_timeout;
-    so.ping_timeout = o.ping_timeout;
-    so.reconnect = o.reconnect;
-    so.backoff = o.backoff;
-    // A seed of its own unless the user gave one: clients started together (a fleet, CLI
-    // processes) must not retry on the same schedule after a broker restart.
-    if (!so.backoff.seed) {
-      std::random_device rd;
-      so.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
-    }
-    so.max_queued = o.max_queued;
-    so.initial_send_window = o.initial_send_window;
-    so.max_transmit_bytes = o.max_write_bytes;
-    so.adaptive_receive_maximum = o.adaptive_receive_maximum;
-    so.when_queue_full = o.when_queue_full;
-    so.queue_qos0_offline = o.queue_qos0_offline;
-    so.auto_topic_alias = o.auto_topic_alias;
-    so.auto_subscription_identifiers = o.auto_subscription_identifiers;
-    so.response_topic_prefix = o.response_topic_prefix;
+// The session part of the options, as the session gets it: all of it, with a backoff seed of
+// its own unless the user gave one — clients started together (a fleet, CLI processes) must not
+// retry on the same schedule after a broker restart.
+session_config session_part(const client_options& o) {
+  session_config c = o;
+  if (!c.backoff.seed) {
+    std::random_device rd;
+    c.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
   }
-  session_options_holder(const session_options_holder&) = delete;
-  session_options_holder& operator=(const session_options_holder&) = delete;
-};
+  return c;
+}
 
 std::error_code validate_endpoints(const client_options& o) {
   for (const std::string& e : o.endpoints) {
@@ -164,8 +107,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void make_session() {
-    session_options_holder h(opts);
-    s = std::make_unique<session>(h.so, opts.store ? opts.store : &own_store);
+    s = std::make_unique<session>(session_part(opts), opts.store ? opts.store : &own_store);
   }
 
   void account(const std::shared_ptr<transport>& x) {
@@ -277,7 +219,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       transport_config config;
       config.tls = opts.tls;
       config.headers = headers;
-      config.max_message_bytes = opts.max_write_bytes;
+      config.max_message_bytes = opts.max_transmit_bytes;
       t = make_transport(ex, url, config, ec);
     }
     if (ec) {
@@ -496,8 +438,7 @@ client::executor_type client::get_executor() const { return ex_; }
 
 std::error_code client::validate(const client_options& options) {
   if (std::error_code ec = validate_endpoints(options)) return ec;
-  session_options_holder h(options);
-  return session::validate(h.so);
+  return session::validate(static_cast<const session_config&>(options));
 }
 
 void client::on_connected(std::function<void(const connected_event&)> h) {
