@@ -16,6 +16,7 @@
 #include "mqttws/endpoint_url.hpp"
 #include "mqttws/error.hpp"
 #include "mqttws/transport.hpp"
+#include "client_log.hpp"
 
 namespace mqttws {
 namespace {
@@ -45,7 +46,12 @@ std::error_code validate_endpoints(const client_options& o) {
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<impl> {
-  impl(executor_type e, client_options o) : ex(std::move(e)), opts(std::move(o)), timer(ex) {
+  impl(executor_type e, client_options o)
+      : ex(std::move(e)),
+        opts(std::move(o)),
+        log(opts.log),
+        store(opts.store ? *opts.store : own_store, log),
+        timer(ex) {
     username = opts.username;
     password = opts.password;
     headers = opts.headers;
@@ -58,7 +64,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // Credentials and headers as before_connect last left them.
   std::optional<std::string> username, password;
   std::vector<string_pair> headers;
+  client_log log;          // opts.log's lines
   memory_store own_store;  // survives reconnects and a reconnect after disconnect
+  logged_store store;      // opts.store or own_store, its errors logged
   std::unique_ptr<session> s;
   asio::steady_timer timer;
   std::uint64_t timer_seq = 0;
@@ -107,7 +115,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void make_session() {
-    s = std::make_unique<session>(session_part(opts), opts.store ? opts.store : &own_store);
+    s = std::make_unique<session>(session_part(opts), &store);
   }
 
   void account(const std::shared_ptr<transport>& x) {
@@ -224,16 +232,22 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     if (ec) {
       // The attempt fails like a failed open: the session moves on (next endpoint, backoff).
+      log.not_opened(a.endpoint, ec);
       s->on_transport_closed(ec, now());
       return;
     }
+    log.opening(a.endpoint, attempt.attempt);
     transport_handlers h;
     const std::weak_ptr<impl> w = weak_from_this();
     h.on_open = [w, gen] {
       if (std::shared_ptr<impl> self = live(w, gen)) {
         self->t_open = true;
         self->transports_opened++;
+        self->log.transport_open();
         self->s->on_transport_open(self->now());
+        if (self->s->state() == session_state::awaiting_connack) {
+          self->log.connect_sent(self->opts, self->s->client_id());
+        }
         self->drive();
       }
     };
@@ -246,6 +260,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     h.on_closed = [w, gen](std::error_code e) {
       if (std::shared_ptr<impl> self = live(w, gen)) {
         self->drop_transport();
+        self->log.transport_closed(e);
         self->s->on_transport_closed(e, self->now());
         self->drive();
       }
@@ -276,6 +291,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(connected_event&& e) {
+    log.connected(e);
     if (connecting) {
       connect_result r;
       r.connected = e;
@@ -285,6 +301,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(disconnected_event&& e) {
+    log.disconnected(e);
     if (connecting) {
       ++connect_failures;
       if (!e.will_reconnect || connect_failures >= std::max<std::size_t>(1, opts.endpoints.size())) {
@@ -299,6 +316,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(reconnecting_event&& e) {
+    log.reconnecting(e);
     if (on_reconnecting) on_reconnecting(e);
   }
 
@@ -339,6 +357,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       }
       case operation_kind::subscribe:
       case operation_kind::unsubscribe: {
+        log.operation_failed(e);
         if (e.kind == operation_kind::unsubscribe) forget_filters(e);
         auto it = acks.find(e.id);
         if (it == acks.end()) return;
@@ -420,6 +439,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     on_message = nullptr;
     subscriptions.clear();
     opts.before_connect = nullptr;
+    opts.log = nullptr;  // nothing more to say, and the hook may capture what is going away
     const std::error_code aborted = std::make_error_code(std::errc::operation_canceled);
     fail_all(aborted);
     for (disconnect_completion& c : disconnects) c(aborted);
@@ -520,6 +540,7 @@ void client::start_disconnect(reason_code code, const properties& props,
     return;
   }
   if (std::error_code ec = d.s->disconnect(d.now(), code, props)) return c(ec);
+  d.log.disconnecting(code);
   d.disconnects.push_back(std::move(c));
   d.drive();
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,20 @@ struct connect_attempt {
   std::vector<string_pair> headers;     ///< Extra WebSocket handshake headers.
 };
 
+/// How much a line given to client_options::log matters.
+enum class log_level : std::uint8_t {
+  debug,    ///< Routine steps (a transport opening, CONNECT sent).
+  info,     ///< The connection's lifecycle (connected, closed, reconnect scheduled).
+  warning,  ///< Something failed that the client works around (a refused subscription).
+  error,    ///< Something failed that needs attention (a store error, a refused CONNECT).
+};
+
+/// "debug", "info", "warning", "error".
+std::string_view to_string(log_level l) noexcept;
+
+/// The logging hook's type (client_options::log).
+using log_handler = std::function<void(log_level, std::string_view)>;
+
 /// client_options derives from session_config so that the session's fields (version,
 /// endpoints, client_id, username, password, will, the CONNECT properties, timing, backoff,
 /// queue, pacing, ...) are set on the options directly, by the names they always had, and the
@@ -76,6 +91,16 @@ struct client_options : session_config {
   /// It may change the username, password and headers of this and later attempts. It must
   /// not block and must not call the client.
   std::function<void(connect_attempt&)> before_connect;
+
+  /// Logging hook, empty (off) by default. The client calls it on its executor, inside the
+  /// call or completion that caused the event, with one line per event of the connection's
+  /// lifecycle: a transport opening (the endpoint without its query string), open, and closed
+  /// (with the reason); CONNECT sent; the CONNACK (its reason code); a reconnection scheduled
+  /// (with its delay); a disconnect; a subscription the broker refused; a store error. Lines
+  /// never hold credentials (user name, password, authentication data, headers) or payloads.
+  /// The line views a buffer valid during the call only. It must not block and must not call
+  /// the client.
+  log_handler log;
 
   /// Where in-flight QoS 1/2 state is kept (e.g. a file_store, to survive a restart). Not
   /// owned; must outlive the client. nullptr: memory owned by the client, which survives
