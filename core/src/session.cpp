@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "connect_view.hpp"
 #include "session_impl.hpp"
 #include "wire.hpp"
 
@@ -26,29 +27,14 @@ std::string_view to_string(session_state s) noexcept {
 
 namespace {
 
-bool is_persistent(const session_options& o) {
-  if (o.version == protocol_version::v5) {
-    return o.connect_properties.session_expiry_interval.value_or(0) > 0;
-  }
-  return !o.clean_start;
-}
-
-mqttws::connect connect_from(const session_options& o) {
-  mqttws::connect c;
-  c.version = o.version;
-  c.clean_start = o.clean_start;
-  c.keep_alive = o.keep_alive;
-  c.client_id = o.client_id;
-  c.will = o.will;
-  c.username = o.username;
-  c.password = o.password;
-  c.props = o.connect_properties;
-  return c;
+bool is_persistent(const session_config& c) {
+  if (c.version == protocol_version::v5) return c.session_expiry_interval.value_or(0) > 0;
+  return !c.clean_start;
 }
 
 }  // namespace
 
-std::error_code session::validate(const session_options& o) {
+std::error_code session::validate(const session_config& o) {
   if (o.endpoints.empty()) return errc::invalid_options;
   if (o.connect_timeout <= duration::zero() || o.ping_timeout < duration::zero()) {
     return errc::invalid_options;
@@ -62,60 +48,39 @@ std::error_code session::validate(const session_options& o) {
       !(b.jitter <= 1.0)) {
     return errc::invalid_options;
   }
+  const connect_view c(o, o.clean_start);
   if (o.version != protocol_version::v5) {
-    if (!o.connect_properties.empty() || (o.will && !o.will->props.empty())) {
+    if (!c.packet.props.empty() || (c.packet.will && !c.packet.will->props.empty())) {
       return errc::properties_require_v5;
     }
     // MQTT-3.1.3-7: a 3.1.1 client with an empty identifier must ask for a clean session.
     if (o.client_id.empty() && !o.clean_start) return errc::invalid_options;
   }
   std::size_t size = 0;
-  return encoded_size(connect_from(o), o.version, size);
+  return encoded_size(c.packet, o.version, size);
 }
 
-session::impl::impl(const session_options& o, session_store* s)
-    : version(o.version),
-      client_id(o.client_id),
-      first_clean_start(o.clean_start),
-      keep_alive(o.keep_alive),
-      connect_timeout(o.connect_timeout),
-      reconnect_after_refusal(o.reconnect_after_refusal),
-      max_queued(o.max_queued),
-      max_queued_bytes(o.max_queued_bytes),
-      when_full(o.when_queue_full),
-      queue_qos0(o.queue_qos0_offline),
-      auto_alias(o.auto_topic_alias),
-      auto_sub_ids(o.auto_subscription_identifiers),
-      response_prefix_option(o.response_topic_prefix),
-      max_transmit_bytes(o.max_transmit_bytes),
+std::error_code session::validate(const session_options& o) {
+  session_config c;
+  const std::error_code conversion = to_session_config(o, c);
+  // validate()'s own checks come first: they are what the view-based options were always
+  // checked for first (a property the conversion drops would otherwise hide them).
+  const std::error_code ec = validate(c);
+  return ec ? ec : conversion;
+}
+
+session::impl::impl(session_config c, session_store* s, std::error_code conversion_error)
+    : config(std::move(c)),
       store(s),
-      decoder(o.version),
-      keeping_alive(o.ping_timeout),
-      sending(o.initial_send_window),
-      receiving(o.connect_properties.receive_maximum.value_or(65535),
-                o.adaptive_receive_maximum),
-      reconnecting(std::vector<std::string>(o.endpoints.begin(), o.endpoints.end()), o.backoff,
-                   o.reconnect),
-      aliases_in(o.connect_properties.topic_alias_maximum.value_or(0)) {
-  options_error = session::validate(o);
-  if (o.username) username.emplace(*o.username);
-  if (o.password) password.emplace(*o.password);
-  if (!options_error && o.will) {
-    will.emplace();
-    will->topic = std::string(o.will->topic);
-    will->payload = std::string(o.will->payload);
-    will->qos = o.will->qos;
-    will->retain = o.will->retain;
-    options_error = owned_properties::make(o.will->props, property_context::will, will->props);
-  }
-  if (!options_error) {
-    options_error = owned_properties::make(o.connect_properties, property_context::connect,
-                                           connect_props);
-  }
-  const properties& cp = o.connect_properties;
-  our_receive_maximum = cp.receive_maximum.value_or(65535);
-  our_maximum_packet_size = cp.maximum_packet_size.value_or(max_packet_size);
-  persistent = is_persistent(o);
+      decoder(config.version),
+      keeping_alive(config.ping_timeout),
+      sending(config.initial_send_window),
+      receiving(config.receive_maximum.value_or(65535), config.adaptive_receive_maximum),
+      reconnecting(config.endpoints, config.backoff, config.reconnect),
+      aliases_in(config.topic_alias_maximum.value_or(0)) {
+  options_error = session::validate(config);
+  if (!options_error) options_error = conversion_error;
+  persistent = is_persistent(config);
   counters.state = state;
 
   if (!store) {
@@ -142,12 +107,12 @@ session::impl::impl(const session_options& o, session_store* s)
     if (owned_publish::adopt(std::move(m.packet), stored_version, out.message)) {
       continue;  // unreadable: nothing can be sent from it
     }
-    if (stored_version != version) {
+    if (stored_version != config.version) {
       // Stored by a session of another protocol version (the application changed it between
       // runs): those bytes would be a malformed packet on this connection. Encode it again;
       // a message that cannot be (MQTT 5 properties for 3.1.1) cannot be sent at all.
       owned_publish again;
-      if (owned_publish::make(out.message.view(), version, again)) continue;
+      if (owned_publish::make(out.message.view(), config.version, again)) continue;
       out.message = std::move(again);
     }
     if (out.stage != stored_publish::stage::queued && m.packet_id != 0 &&
@@ -165,8 +130,13 @@ session::impl::impl(const session_options& o, session_store* s)
   incoming_qos2.insert(incoming.begin(), incoming.end());
 }
 
-session::session(const session_options& options, session_store* store)
-    : impl_(std::make_unique<impl>(options, store)) {}
+session::session(const session_options& options, session_store* store) {
+  session_config c;
+  const std::error_code conversion = to_session_config(options, c);
+  impl_ = std::make_unique<impl>(std::move(c), store, conversion);
+}
+session::session(session_config config, session_store* store)
+    : impl_(std::make_unique<impl>(std::move(config), store, std::error_code())) {}
 session::~session() = default;
 session::session(session&&) noexcept = default;
 session& session::operator=(session&&) noexcept = default;
@@ -176,7 +146,7 @@ std::error_code session::connect(time_point now) {
   d.now = now;
   if (d.options_error) return d.options_error;
   if (d.state != session_state::idle) return errc::invalid_state;
-  if (d.first_clean_start) {
+  if (d.config.clean_start) {
     // A clean start discards the session state a previous process stored; messages published
     // on this object before connect() are not session state yet and stay queued.
     // Before connect() nothing is in flight but what the store held.
@@ -239,7 +209,7 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
   // The session's own Subscription Identifier, unless the caller chose one (or the broker
   // cannot take one). 268435455 is the largest the spec allows.
   std::uint32_t own_id = 0;
-  if (d.is_v5() && d.auto_sub_ids && props.subscription_identifiers.empty() &&
+  if (d.is_v5() && d.config.auto_subscription_identifiers && props.subscription_identifiers.empty() &&
       d.broker_subscription_ids && d.last_subscription_id < 268'435'455u) {
     own_id = d.last_subscription_id + 1;
     probe.props.subscription_identifiers = subscription_id_list(&own_id, 1);
@@ -296,9 +266,9 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
     response_topic = std::string(*p.props.response_topic);
     filter = response_topic;
   } else {
-    std::string prefix(d.response_prefix_option);
+    std::string prefix(d.config.response_topic_prefix);
     if (prefix.empty()) prefix = d.response_information;
-    if (prefix.empty()) prefix = "mqttws/response/" + d.client_id;
+    if (prefix.empty()) prefix = "mqttws/response/" + d.config.client_id;
     response_topic = prefix + "/" + n;
     filter = prefix + "/+";
   }
@@ -353,7 +323,7 @@ std::error_code session::disconnect(time_point now, reason_code code, const prop
   // the CONNECT asked to end with the connection: that is a protocol error, refused here
   // before anything changes.
   if (d.is_v5() && props.session_expiry_interval && *props.session_expiry_interval != 0 &&
-      d.connect_props.view().session_expiry_interval.value_or(0) == 0) {
+      d.config.session_expiry_interval.value_or(0) == 0) {
     return errc::invalid_property_value;
   }
   if (d.is_v5() && props.session_expiry_interval) {
@@ -394,7 +364,9 @@ std::error_code session::authenticate(reason_code code, const properties& props,
   pkt.code = code;
   pkt.props = props;
   if (!pkt.props.authentication_method) {
-    pkt.props.authentication_method = d.connect_props.view().authentication_method;
+    if (d.config.authentication_method) {
+      pkt.props.authentication_method = *d.config.authentication_method;
+    }
   }
   if (!pkt.props.authentication_method) return errc::invalid_state;  // no enhanced auth in use
   MQTTWS_TRY(d.encodes(pkt));
@@ -406,10 +378,10 @@ std::error_code session::set_credentials(std::optional<std::string_view> usernam
                                          std::optional<std::string_view> password) {
   impl& d = *impl_;
   if (!d.is_v5() && password && !username) return errc::invalid_options;
-  d.username.reset();
-  d.password.reset();
-  if (username) d.username.emplace(*username);
-  if (password) d.password.emplace(*password);
+  d.config.username.reset();
+  d.config.password.reset();
+  if (username) d.config.username.emplace(*username);
+  if (password) d.config.password.emplace(*password);
   return {};
 }
 
@@ -498,7 +470,7 @@ void session::handle_timeout(time_point now) {
 bool session::poll_transmit(std::vector<std::uint8_t>& out) {
   impl& d = *impl_;
   std::vector<operation_id> done;
-  if (!d.wire.take(out, d.max_transmit_bytes, done)) return false;
+  if (!d.wire.take(out, d.config.max_transmit_bytes, done)) return false;
   // QoS 0 publishes are done once handed to the transport.
   for (operation_id op : done) d.complete(op, operation_kind::publish, {});
   return true;
@@ -536,6 +508,6 @@ session_stats session::stats() const {
   return s;
 }
 
-std::string_view session::client_id() const { return impl_->client_id; }
+std::string_view session::client_id() const { return impl_->config.client_id; }
 
 }  // namespace mqttws

@@ -1,6 +1,7 @@
 // Connections: opening, CONNECT/CONNACK, keepalive, losses, reconnection with backoff over
 // the endpoint list, server redirects, and the one timer.
 #include "mqttws/error.hpp"
+#include "connect_view.hpp"
 #include "session_impl.hpp"
 #include "wire.hpp"
 
@@ -33,41 +34,24 @@ bool is_redirect(reason_code c) {
 void session::impl::begin_attempt() {
   const std::string& endpoint = reconnecting.begin_attempt();
   state = session_state::connecting;
-  connect_deadline = now + connect_timeout;
+  connect_deadline = now + config.connect_timeout;
   actions.push_back({transport_action::kind::open, endpoint});
 }
 
 void session::impl::send_connect() {
   if (state != session_state::connecting) return;  // a late open after a timeout or close
   decoder.reset();
-  decoder.set_protocol_version(version);
-  decoder.set_maximum_packet_size(our_maximum_packet_size);
+  decoder.set_protocol_version(config.version);
+  decoder.set_maximum_packet_size(our_maximum_packet_size());
   drop_unwritten(errc::session_closed);  // nothing of an earlier connection goes on this one
 
-  mqttws::connect c;
-  c.version = version;
   // The first connection asks what the options say; later ones resume a persistent session
   // and start afresh otherwise.
-  c.clean_start = ever_connected ? !persistent : first_clean_start;
-  clean_start_sent = c.clean_start;
-  c.keep_alive = keep_alive;
-  c.client_id = client_id;
-  if (username) c.username = *username;
-  if (password) c.password = *password;
-  if (will) {
-    will_message w;
-    w.topic = will->topic;
-    w.payload = will->payload;
-    w.qos = will->qos;
-    w.retain = will->retain;
-    w.props = will->props.view();
-    c.will = w;
-  }
-  properties props = connect_props.view();
-  if (is_v5() && receiving.reduced()) props.receive_maximum = receiving.advertised();
-  c.props = props;
+  connect_view c(config, ever_connected ? !persistent : config.clean_start);
+  clean_start_sent = c.packet.clean_start;
+  if (is_v5() && receiving.reduced()) c.packet.props.receive_maximum = receiving.advertised();
   state = session_state::awaiting_connack;
-  send(c);
+  send(c.packet);
 }
 
 void session::impl::on_connack(const connack& p) {
@@ -83,7 +67,7 @@ void session::impl::on_connack(const connack& p) {
     }
     actions.push_back({transport_action::kind::close, {}});
     connection_lost(errc::connection_refused, p.code, reason_string, server_reference,
-                    reconnect_after_refusal || !is_fatal(p.code),
+                    config.reconnect_after_refusal || !is_fatal(p.code),
                     keep(p.props, property_context::connack));
     return;
   }
@@ -105,11 +89,13 @@ void session::impl::on_connack(const connack& p) {
   sending.start(broker_receive_maximum);
   receiving.connected(now);
   broker_maximum_packet_size = pr.maximum_packet_size.value_or(max_packet_size);
-  aliases_out.reset(is_v5() && auto_alias ? pr.topic_alias_maximum.value_or(0) : 0);
+  aliases_out.reset(is_v5() && config.auto_topic_alias ? pr.topic_alias_maximum.value_or(0) : 0);
   broker_maximum_qos = pr.maximum_qos.value_or(qos::exactly_once);
   broker_retain_available = pr.retain_available.value_or(true);
-  keeping_alive.start(pr.server_keep_alive.value_or(keep_alive));
-  if (pr.assigned_client_identifier) client_id = std::string(*pr.assigned_client_identifier);
+  keeping_alive.start(pr.server_keep_alive.value_or(config.keep_alive));
+  if (pr.assigned_client_identifier) {
+    config.client_id = std::string(*pr.assigned_client_identifier);
+  }
   response_information = std::string(pr.response_information.value_or(""));
   aliases_in.reset();
 

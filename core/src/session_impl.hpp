@@ -20,6 +20,7 @@
 #include "mqttws/error.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session.hpp"
+#include "mqttws/session_config.hpp"
 #include "mqttws/stream_decoder.hpp"
 #include "mqttws/topic.hpp"
 #include "mqttws/topic_trie.hpp"
@@ -36,36 +37,14 @@
 namespace mqttws {
 
 struct session::impl {
-  // ---- configuration (owned copies of session_options) ------------------------------------
-  protocol_version version;
-  std::string client_id;
-  bool first_clean_start;
-  std::uint16_t keep_alive;
-  std::optional<std::string> username, password;
-  struct will_copy {
-    std::string topic, payload;
-    mqttws::qos qos;
-    bool retain;
-    owned_properties props;
-  };
-  std::optional<will_copy> will;
-  owned_properties connect_props;
-  duration connect_timeout;
-  bool reconnect_after_refusal;
-  std::size_t max_queued;
-  std::size_t max_queued_bytes;  // 0: no bound by size
-  queue_full_policy when_full;
-  bool queue_qos0;
-  bool auto_alias;
-  bool auto_sub_ids;
-  std::string response_prefix_option;
-  std::size_t max_transmit_bytes;
+  // ---- configuration ------------------------------------------------------------------------
+  // The one configuration, kept whole. It is also what the next CONNECT carries, so the two
+  // things that change that change it: set_credentials() (username, password) and a broker's
+  // Assigned Client Identifier (client_id, the identifier in use from then on).
+  session_config config;
   std::error_code options_error;  // from validation in the constructor, reported by connect()
 
-  // What the CONNECT properties imply for us.
-  std::uint16_t our_receive_maximum = 65535;
-  std::uint32_t our_maximum_packet_size = max_packet_size;
-  bool persistent = false;  // session state outlives a connection
+  bool persistent = false;  // session state outlives a connection (a DISCONNECT may change it)
 
   // ---- store ------------------------------------------------------------------------------
   session_store* store;
@@ -170,7 +149,9 @@ struct session::impl {
   // ---- counters --------------------------------------------------------------------------------
   session_stats counters;
 
-  impl(const session_options& o, session_store* s);
+  // `conversion_error`: what to_session_config() found, reported by connect() unless
+  // validation finds something first (as session::validate() orders them).
+  impl(session_config c, session_store* s, std::error_code conversion_error);
 
   // session_connection.cpp: connecting, CONNACK, losses, reconnection, timers.
   void begin_attempt();
@@ -235,7 +216,7 @@ struct session::impl {
   // makes of the packet it will send, placeholders and all, before anything changes.
   std::error_code encodes(const packet& p) const {
     std::size_t size = 0;
-    return encoded_size(p, version, size);
+    return encoded_size(p, config.version, size);
   }
   // A SUBSCRIBE or UNSUBSCRIBE checked as it will be encoded, its kind and owned properties
   // set in `c`: all that can refuse the command.
@@ -313,7 +294,12 @@ struct session::impl {
   void emit(Event&& e) {
     events.emplace_back(std::in_place_type<std::decay_t<Event>>, std::forward<Event>(e));
   }
-  bool is_v5() const { return version == protocol_version::v5; }
+  bool is_v5() const { return config.version == protocol_version::v5; }
+  // What the CONNECT properties imply for us.
+  std::uint16_t our_receive_maximum() const { return config.receive_maximum.value_or(65535); }
+  std::uint32_t our_maximum_packet_size() const {
+    return config.maximum_packet_size.value_or(max_packet_size);
+  }
   bool online() const { return state == session_state::connected; }
   // Commands (publish, subscribe, ...) are taken until disconnect() or the session's end.
   bool accepting_commands() const {
@@ -324,7 +310,7 @@ struct session::impl {
 template <class P>
 std::error_code session::impl::put(const P& p) {
   std::size_t size = 0;
-  if (std::error_code ec = wire.put(p, version, size)) return ec;
+  if (std::error_code ec = wire.put(p, config.version, size)) return ec;
   sent_bytes(size);
   return {};
 }

@@ -63,7 +63,7 @@ void session::impl::on_packet(packet& p) {
     // AUTH continues a handshake or a re-authentication we started; success ends the latter.
     const bool ok = a->code == reason_code::continue_authentication ||
                     (a->code == reason_code::success && !connecting);
-    if (!ok || !connect_props.view().authentication_method) {
+    if (!ok || !config.authentication_method) {
       close_with(errc::protocol_violation, reason_code::protocol_error);
       return;
     }
@@ -105,7 +105,7 @@ void session::impl::on_publish(const mqttws::publish& p) {
       // Delivered once on the first PUBLISH, then remembered until PUBREL, so a resent
       // PUBLISH is acknowledged again but not delivered again (4.3.3, method B).
       if (!incoming_qos2.count(p.packet_id)) {
-        if (incoming_qos2.size() >= our_receive_maximum) {
+        if (incoming_qos2.size() >= our_receive_maximum()) {
           close_with(errc::receive_maximum_exceeded, reason_code::receive_maximum_exceeded);
           return;
         }
@@ -149,7 +149,7 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
     copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
   }
   owned_publish msg;
-  if (owned_publish::make(copy, version, msg)) return;  // cannot happen for a decoded packet
+  if (owned_publish::make(copy, config.version, msg)) return;  // cannot happen for a decoded packet
 
   if (copy.props.correlation_data) {
     if (operation_id op = requests.answer(*copy.props.correlation_data, topic)) {
@@ -328,14 +328,14 @@ void session::impl::send_command(sub_command&& c) {
     // Our own identifier is only a routing aid: a broker without Subscription Identifier
     // Available would take it as a protocol error (0xA1), so it is left out there.
     if (c.own_id && !broker_subscription_ids) s.props.subscription_identifiers = {};
-    ec = encode(s, version, bytes);
+    ec = encode(s, config.version, bytes);
   } else {
     std::vector<std::string_view> filters(c.filters.begin(), c.filters.end());
     mqttws::unsubscribe u;
     u.packet_id = id;
     u.filters = filters;
     u.props = c.props.view();
-    ec = encode(u, version, bytes);
+    ec = encode(u, config.version, bytes);
   }
   if (!ec && bytes.size() > broker_maximum_packet_size) ec = errc::packet_too_large;
   if (ec) {

@@ -19,7 +19,7 @@ std::error_code session::impl::prepare(const mqttws::publish& p, outgoing& m) {
   copy.props.topic_alias.reset();
   // A placeholder identifier: the real one is assigned when the message enters the window.
   copy.packet_id = copy.qos == qos::at_most_once ? 0 : 1;
-  MQTTWS_TRY(owned_publish::make(copy, version, m.message));
+  MQTTWS_TRY(owned_publish::make(copy, config.version, m.message));
   if (online()) MQTTWS_TRY(check_limits(copy, m.message.bytes().size()));
   if (copy.props.message_expiry_interval) {
     m.expires_at = now + std::chrono::seconds(*copy.props.message_expiry_interval);
@@ -30,14 +30,14 @@ std::error_code session::impl::prepare(const mqttws::publish& p, outgoing& m) {
 
 std::error_code session::impl::enqueue(outgoing&& m) {
   const bool qos0 = m.message.view().qos == qos::at_most_once;
-  if (!online() && qos0 && !queue_qos0) return errc::invalid_state;
+  if (!online() && qos0 && !config.queue_qos0_offline) return errc::invalid_state;
   // Will it have to wait? Only then does the queue bound apply.
   const bool waits = !online() || !queued_out.empty() ||
                      (!qos0 && inflight_out.size() >= window());
   const std::size_t size = m.message.bytes().size();
   const bool full = waits && queue_over(1, size);
   // Dropping the oldest makes room only for a message that fits an empty queue.
-  if (full && (when_full == queue_full_policy::reject || queue_over_empty(size))) {
+  if (full && (config.when_queue_full == queue_full_policy::reject || queue_over_empty(size))) {
     return errc::queue_full;
   }
   // Stored before the oldest is dropped: a publish refused by the store must change nothing
@@ -106,7 +106,7 @@ void session::impl::send_queued() {
         mqttws::publish copy = mv;
         copy.props.message_expiry_interval = secs;
         owned_publish rebuilt;
-        if (!owned_publish::make(copy, version, rebuilt)) m.message = std::move(rebuilt);
+        if (!owned_publish::make(copy, config.version, rebuilt)) m.message = std::move(rebuilt);
       }
     }
     if (id == 0) {
@@ -164,18 +164,19 @@ stored_publish session::impl::stored(const outgoing& m) const {
   s.sequence = m.sequence;
   s.state = m.stage;
   s.packet_id = m.stage == stage::queued ? 0 : m.message.view().packet_id;
-  s.version = static_cast<std::uint8_t>(version);
+  s.version = static_cast<std::uint8_t>(config.version);
   s.packet = m.message.bytes();
   return s;
 }
 
 bool session::impl::queue_over(std::size_t extra_messages, std::size_t extra_bytes) const {
-  return queued_out.size() + extra_messages > max_queued ||
-         (max_queued_bytes != 0 && queued_bytes + extra_bytes > max_queued_bytes);
+  return queued_out.size() + extra_messages > config.max_queued ||
+         (config.max_queued_bytes != 0 && queued_bytes + extra_bytes > config.max_queued_bytes);
 }
 
 bool session::impl::queue_over_empty(std::size_t bytes) const {
-  return max_queued == 0 || (max_queued_bytes != 0 && bytes > max_queued_bytes);
+  return config.max_queued == 0 ||
+         (config.max_queued_bytes != 0 && bytes > config.max_queued_bytes);
 }
 
 void session::impl::queue_push(outgoing&& m) {

@@ -35,7 +35,7 @@ TEST_F(client_driver, Qos0PublishesIssuedTogetherAreCoalescedIntoFewWrites) {
   const std::uint64_t bytes = after.session.bytes_sent - before.session.bytes_sent;
   EXPECT_EQ(after.transport_bytes_written - before.transport_bytes_written, bytes);
   // The first publish starts a write; the other 499 wait and go out coalesced, as many
-  // packets per WebSocket message as max_write_bytes (4096) holds.
+  // packets per WebSocket message as max_transmit_bytes (4096) holds.
   const std::uint64_t packet = bytes / n;
   const std::uint64_t per_message = 4096 / packet;
   EXPECT_LE(after.transport_writes - before.transport_writes,
@@ -63,7 +63,7 @@ TEST_F(client_driver, OverTcpQueuedWritesAreCoalescedWhole) {
 TEST_F(client_driver, NoWebSocketMessageExceedsMaxWriteBytes) {
   const std::string topic = unique_id("burst");
   client_options o = options_for(broker(), listener::ws);
-  o.max_write_bytes = 1000;
+  o.max_transmit_bytes = 1000;
   client c(io.get_executor(), o);
   connect_ok(io, c);
   const client_stats before = c.stats();

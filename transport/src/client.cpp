@@ -16,80 +16,24 @@
 #include "mqttws/endpoint_url.hpp"
 #include "mqttws/error.hpp"
 #include "mqttws/transport.hpp"
+#include "client_log.hpp"
 
 namespace mqttws {
 namespace {
 
 namespace asio = boost::asio;
 
-// session_options is made of views: this keeps the arrays they point to alive while a
-// session is constructed or validated from client_options.
-struct session_options_holder {
-  session_options so;
-  std::vector<user_property> user_props;
-  std::vector<user_property> will_user_props;
-
-  explicit session_options_holder(const client_options& o) {
-    so.version = o.version;
-    so.client_id = o.client_id;
-    so.clean_start = o.clean_start;
-    so.keep_alive = o.keep_alive;
-    if (o.username) so.username = *o.username;
-    if (o.password) so.password = *o.password;
-    if (o.will) {
-      const will_options& w = *o.will;
-      will_message m;
-      m.topic = w.topic;
-      m.payload = w.payload;
-      m.qos = w.qos;
-      m.retain = w.retain;
-      m.props.will_delay_interval = w.delay_interval;
-      m.props.message_expiry_interval = w.message_expiry_interval;
-      m.props.payload_format_indicator = w.payload_format_indicator;
-      if (w.content_type) m.props.content_type = *w.content_type;
-      if (w.response_topic) m.props.response_topic = *w.response_topic;
-      if (w.correlation_data) m.props.correlation_data = *w.correlation_data;
-      for (const string_pair& p : w.user_properties) {
-        will_user_props.push_back({p.first, p.second});
-      }
-      m.props.user_properties = will_user_props;
-      so.will = m;
-    }
-    properties& cp = so.connect_properties;
-    cp.session_expiry_interval = o.session_expiry_interval;
-    cp.receive_maximum = o.receive_maximum;
-    cp.maximum_packet_size = o.maximum_packet_size;
-    cp.topic_alias_maximum = o.topic_alias_maximum;
-    cp.request_response_information = o.request_response_information;
-    cp.request_problem_information = o.request_problem_information;
-    if (o.authentication_method) cp.authentication_method = *o.authentication_method;
-    if (o.authentication_data) cp.authentication_data = *o.authentication_data;
-    for (const string_pair& p : o.user_properties) user_props.push_back({p.first, p.second});
-    cp.user_properties = user_props;
-    for (const std::string& e : o.endpoints) so.endpoints.emplace_back(e);
-    so.connect_timeout = o.connect_timeout;
-    so.ping_timeout = o.ping_timeout;
-    so.reconnect = o.reconnect;
-    so.backoff = o.backoff;
-    // A seed of its own unless the user gave one: clients started together (a fleet, CLI
-    // processes) must not retry on the same schedule after a broker restart.
-    if (!so.backoff.seed) {
-      std::random_device rd;
-      so.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
-    }
-    so.max_queued = o.max_queued;
-    so.initial_send_window = o.initial_send_window;
-    so.max_transmit_bytes = o.max_write_bytes;
-    so.adaptive_receive_maximum = o.adaptive_receive_maximum;
-    so.when_queue_full = o.when_queue_full;
-    so.queue_qos0_offline = o.queue_qos0_offline;
-    so.auto_topic_alias = o.auto_topic_alias;
-    so.auto_subscription_identifiers = o.auto_subscription_identifiers;
-    so.response_topic_prefix = o.response_topic_prefix;
+// The session part of the options, as the session gets it: all of it, with a backoff seed of
+// its own unless the user gave one — clients started together (a fleet, CLI processes) must not
+// retry on the same schedule after a broker restart.
+session_config session_part(const client_options& o) {
+  session_config c = o;
+  if (!c.backoff.seed) {
+    std::random_device rd;
+    c.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
   }
-  session_options_holder(const session_options_holder&) = delete;
-  session_options_holder& operator=(const session_options_holder&) = delete;
-};
+  return c;
+}
 
 std::error_code validate_endpoints(const client_options& o) {
   for (const std::string& e : o.endpoints) {
@@ -102,7 +46,12 @@ std::error_code validate_endpoints(const client_options& o) {
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<impl> {
-  impl(executor_type e, client_options o) : ex(std::move(e)), opts(std::move(o)), timer(ex) {
+  impl(executor_type e, client_options o)
+      : ex(std::move(e)),
+        opts(std::move(o)),
+        log(opts.log),
+        store(opts.store ? *opts.store : own_store, log),
+        timer(ex) {
     username = opts.username;
     password = opts.password;
     headers = opts.headers;
@@ -115,7 +64,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // Credentials and headers as before_connect last left them.
   std::optional<std::string> username, password;
   std::vector<string_pair> headers;
+  client_log log;          // opts.log's lines
   memory_store own_store;  // survives reconnects and a reconnect after disconnect
+  logged_store store;      // opts.store or own_store, its errors logged
   std::unique_ptr<session> s;
   asio::steady_timer timer;
   std::uint64_t timer_seq = 0;
@@ -164,8 +115,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void make_session() {
-    session_options_holder h(opts);
-    s = std::make_unique<session>(h.so, opts.store ? opts.store : &own_store);
+    s = std::make_unique<session>(session_part(opts), &store);
   }
 
   void account(const std::shared_ptr<transport>& x) {
@@ -277,21 +227,27 @@ struct client::impl : std::enable_shared_from_this<impl> {
       transport_config config;
       config.tls = opts.tls;
       config.headers = headers;
-      config.max_message_bytes = opts.max_write_bytes;
+      config.max_message_bytes = opts.max_transmit_bytes;
       t = make_transport(ex, url, config, ec);
     }
     if (ec) {
       // The attempt fails like a failed open: the session moves on (next endpoint, backoff).
+      log.not_opened(a.endpoint, ec);
       s->on_transport_closed(ec, now());
       return;
     }
+    log.opening(a.endpoint, attempt.attempt);
     transport_handlers h;
     const std::weak_ptr<impl> w = weak_from_this();
     h.on_open = [w, gen] {
       if (std::shared_ptr<impl> self = live(w, gen)) {
         self->t_open = true;
         self->transports_opened++;
+        self->log.transport_open();
         self->s->on_transport_open(self->now());
+        if (self->s->state() == session_state::awaiting_connack) {
+          self->log.connect_sent(self->opts, self->s->client_id());
+        }
         self->drive();
       }
     };
@@ -304,6 +260,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     h.on_closed = [w, gen](std::error_code e) {
       if (std::shared_ptr<impl> self = live(w, gen)) {
         self->drop_transport();
+        self->log.transport_closed(e);
         self->s->on_transport_closed(e, self->now());
         self->drive();
       }
@@ -334,6 +291,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(connected_event&& e) {
+    log.connected(e);
     if (connecting) {
       connect_result r;
       r.connected = e;
@@ -343,6 +301,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(disconnected_event&& e) {
+    log.disconnected(e);
     if (connecting) {
       ++connect_failures;
       if (!e.will_reconnect || connect_failures >= std::max<std::size_t>(1, opts.endpoints.size())) {
@@ -357,6 +316,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void on_event(reconnecting_event&& e) {
+    log.reconnecting(e);
     if (on_reconnecting) on_reconnecting(e);
   }
 
@@ -397,6 +357,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       }
       case operation_kind::subscribe:
       case operation_kind::unsubscribe: {
+        log.operation_failed(e);
         if (e.kind == operation_kind::unsubscribe) forget_filters(e);
         auto it = acks.find(e.id);
         if (it == acks.end()) return;
@@ -478,6 +439,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     on_message = nullptr;
     subscriptions.clear();
     opts.before_connect = nullptr;
+    opts.log = nullptr;  // nothing more to say, and the hook may capture what is going away
     const std::error_code aborted = std::make_error_code(std::errc::operation_canceled);
     fail_all(aborted);
     for (disconnect_completion& c : disconnects) c(aborted);
@@ -496,8 +458,7 @@ client::executor_type client::get_executor() const { return ex_; }
 
 std::error_code client::validate(const client_options& options) {
   if (std::error_code ec = validate_endpoints(options)) return ec;
-  session_options_holder h(options);
-  return session::validate(h.so);
+  return session::validate(static_cast<const session_config&>(options));
 }
 
 void client::on_connected(std::function<void(const connected_event&)> h) {
@@ -579,6 +540,7 @@ void client::start_disconnect(reason_code code, const properties& props,
     return;
   }
   if (std::error_code ec = d.s->disconnect(d.now(), code, props)) return c(ec);
+  d.log.disconnecting(code);
   d.disconnects.push_back(std::move(c));
   d.drive();
 }

@@ -41,70 +41,92 @@ input_error invalid_options(const char* what) {
   return {make_error_code(errc::invalid_options), what};
 }
 
-/// Reads the connect options (driver.hpp) into `so`; their strings are kept by `in`.
-input_error read_options(const val& o, js_input& in, session_options& so) {
+/// A string (UTF-8) or bytes (Uint8Array) into `out`; false for other types.
+bool text(const val& v, std::string& out) {
+  if (!v.isString() && !v.instanceof(val::global("Uint8Array"))) return false;
+  out = v.as<std::string>();
+  return true;
+}
+
+/// The will of the connect options into `w`.
+input_error read_will(const val& v, protocol_version version, will_options& w) {
+  double x = 0;
+  if (!text(v["topic"], w.topic)) return invalid_options("will.topic");
+  if (!text(v["payload"], w.payload)) return invalid_options("will.payload");
+  if (!js_input::number(v["qos"], x) || x < 0 || x > 2) return invalid_options("will.qos");
+  w.qos = static_cast<qos>(x);
+  w.retain = v["retain"].isTrue();
+  js_input in;  // the views of the properties, until they are copied into `w`
+  properties props;
+  if (input_error e = in.properties(v["properties"], props)) return e;
+  if (std::error_code ec = set_will_properties(props, version, w)) return {ec, "will.properties"};
+  return {};
+}
+
+/// The CONNECT fields of the connect options (driver.hpp) into `c`.
+input_error read_connect(const val& o, session_config& c) {
   double x = 0;
   if (!js_input::number(o["protocolVersion"], x)) return invalid_options("protocolVersion");
-  so.version = x == 5 ? protocol_version::v5 : x == 3 ? protocol_version::v31
-                                                      : protocol_version::v311;
-  if (!in.bytes(o["clientId"], so.client_id)) return invalid_options("clientId");
-  so.clean_start = o["clean"].isTrue();
+  c.version = x == 5 ? protocol_version::v5 : x == 3 ? protocol_version::v31
+                                                     : protocol_version::v311;
+  if (!text(o["clientId"], c.client_id)) return invalid_options("clientId");
+  c.clean_start = o["clean"].isTrue();
   if (!js_input::number(o["keepalive"], x) || x < 0 || x > 65535) {
     return invalid_options("keepalive");
   }
-  so.keep_alive = static_cast<std::uint16_t>(x);
-  std::string_view s;
+  c.keep_alive = static_cast<std::uint16_t>(x);
   if (const val u = o["username"]; !u.isUndefined()) {
-    if (!in.bytes(u, s)) return invalid_options("username");
-    so.username = s;
+    if (!text(u, c.username.emplace())) return invalid_options("username");
   }
   if (const val p = o["password"]; !p.isUndefined()) {
-    if (!in.bytes(p, s)) return invalid_options("password");
-    so.password = s;
+    if (!text(p, c.password.emplace())) return invalid_options("password");
   }
-  if (input_error e = in.properties(o["properties"], so.connect_properties)) return e;
+  js_input in;  // the views of the properties, until they are copied into `c`
+  properties props;
+  if (input_error e = in.properties(o["properties"], props)) return e;
+  if (std::error_code ec = set_connect_properties(props, c)) return {ec, "properties"};
   if (const val w = o["will"]; !w.isUndefined()) {
-    will_message will;
-    if (!in.bytes(w["topic"], will.topic)) return invalid_options("will.topic");
-    if (!in.bytes(w["payload"], will.payload)) return invalid_options("will.payload");
-    if (!js_input::number(w["qos"], x) || x < 0 || x > 2) return invalid_options("will.qos");
-    will.qos = static_cast<qos>(x);
-    will.retain = w["retain"].isTrue();
-    if (input_error e = in.properties(w["properties"], will.props)) return e;
-    so.will = will;
+    if (input_error e = read_will(w, c.version, c.will.emplace())) return e;
   }
+  return {};
+}
+
+/// The connect options (driver.hpp) into `c`, which the session then keeps as it is.
+input_error read_options(const val& o, session_config& c) {
+  if (input_error e = read_connect(o, c)) return e;
+  double x = 0;
   const val servers = o["servers"];
   if (!servers.isArray()) return invalid_options("servers");
   const auto n = servers["length"].as<unsigned>();
+  c.endpoints.resize(n);
   for (unsigned i = 0; i < n; ++i) {
-    if (!in.bytes(servers[i], s)) return invalid_options("servers");
-    so.endpoints.push_back(s);
+    if (!text(servers[i], c.endpoints[i])) return invalid_options("servers");
   }
   const auto time = [&](const char* key, duration& out) {
     if (!js_input::number(o[key], x) || x < 0) return false;
     out = ms(x);
     return true;
   };
-  if (!time("connectTimeout", so.connect_timeout)) return invalid_options("connectTimeout");
-  so.reconnect = o["reconnect"].isTrue();
-  so.reconnect_after_refusal = o["reconnectAfterRefusal"].isTrue();
-  if (!time("initialDelay", so.backoff.initial_delay)) return invalid_options("initialDelay");
-  if (!time("maxDelay", so.backoff.max_delay)) return invalid_options("maxDelay");
-  if (!js_input::number(o["multiplier"], so.backoff.multiplier)) {
+  if (!time("connectTimeout", c.connect_timeout)) return invalid_options("connectTimeout");
+  c.reconnect = o["reconnect"].isTrue();
+  c.reconnect_after_refusal = o["reconnectAfterRefusal"].isTrue();
+  if (!time("initialDelay", c.backoff.initial_delay)) return invalid_options("initialDelay");
+  if (!time("maxDelay", c.backoff.max_delay)) return invalid_options("maxDelay");
+  if (!js_input::number(o["multiplier"], c.backoff.multiplier)) {
     return invalid_options("multiplier");
   }
-  if (!js_input::number(o["jitter"], so.backoff.jitter)) return invalid_options("jitter");
+  if (!js_input::number(o["jitter"], c.backoff.jitter)) return invalid_options("jitter");
   if (!js_input::number(o["seed"], x) || x < 0) return invalid_options("seed");
-  so.backoff.seed = static_cast<std::uint64_t>(x);
+  c.backoff.seed = static_cast<std::uint64_t>(x);
   if (!js_input::number(o["maxQueued"], x) || x < 0) return invalid_options("maxQueued");
-  so.max_queued = static_cast<std::size_t>(x);
+  c.max_queued = static_cast<std::size_t>(x);
   if (!js_input::number(o["maxQueuedBytes"], x) || x < 0) {
     return invalid_options("maxQueuedBytes");
   }
-  so.max_queued_bytes = static_cast<std::size_t>(x);
-  if (!time("pingTimeout", so.ping_timeout)) return invalid_options("pingTimeout");
-  so.queue_qos0_offline = o["queueQoSZero"].isTrue();
-  so.auto_topic_alias = o["autoTopicAlias"].isTrue();
+  c.max_queued_bytes = static_cast<std::size_t>(x);
+  if (!time("pingTimeout", c.ping_timeout)) return invalid_options("pingTimeout");
+  c.queue_qos0_offline = o["queueQoSZero"].isTrue();
+  c.auto_topic_alias = o["autoTopicAlias"].isTrue();
   return {};
 }
 
@@ -135,13 +157,12 @@ val driver::op_result(const result<operation_id>& r) {
 
 val driver::connect(const val& options) {
   if (session_) return refused(make_error_code(errc::invalid_state));
-  js_input in;  // the session constructor copies everything it points to
-  session_options so;
-  if (input_error e = read_options(options, in, so)) return refused(e.ec, e.what);
-  if (std::error_code ec = session::validate(so)) return refused(ec);
-  version_ = so.version;
+  session_config config;
+  if (input_error e = read_options(options, config)) return refused(e.ec, e.what);
+  if (std::error_code ec = session::validate(config)) return refused(ec);
+  version_ = config.version;
   if (const val store = options["store"]; !store.isUndefined()) store_.emplace(store);
-  session_.emplace(so, store_ ? &*store_ : nullptr);
+  session_.emplace(std::move(config), store_ ? &*store_ : nullptr);
   return done(session_->connect(now()));
 }
 

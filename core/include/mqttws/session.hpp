@@ -25,6 +25,7 @@
 #include "mqttws/packets.hpp"
 #include "mqttws/result.hpp"
 #include "mqttws/session_clock.hpp"
+#include "mqttws/session_config.hpp"
 #include "mqttws/session_event.hpp"
 #include "mqttws/session_options.hpp"
 #include "mqttws/session_store.hpp"
@@ -73,6 +74,9 @@ class session {
   /// by the session. A non-empty persistent store is loaded at connect(), so a restarted
   /// process resumes its persistent session and resends what was in flight.
   explicit session(const session_options& options, session_store* store = nullptr);
+  /// The same from an owned configuration, which the session keeps as it is (the views of
+  /// session_options are converted into one by to_session_config()).
+  explicit session(session_config config, session_store* store = nullptr);
   ~session();
   session(session&&) noexcept;
   session& operator=(session&&) noexcept;
@@ -84,6 +88,9 @@ class session {
   /// encode, inconsistent backoff (negative delays, initial_delay > max_delay, multiplier < 1,
   /// jitter outside [0, 1]). connect() returns the same error.
   static std::error_code validate(const session_options& options);
+  /// The same for a session_config (a CONNECT or will property that CONNECT cannot carry is
+  /// not representable there; set_connect_properties() refuses it).
+  static std::error_code validate(const session_config& config);
 
   // ---- commands ------------------------------------------------------------------------------
   // A command that returns an error changes nothing: it sends, queues, stores, subscribes and

@@ -20,7 +20,14 @@ enum class queue_full_policy : std::uint8_t {
                 ///< errc::dropped_from_queue) to make room.
 };
 
-/// Everything is copied by the session constructor: the views only need to live until then.
+/// The view-based way to configure a session: everything is converted by the session
+/// constructor (to_session_config(), session_config.hpp, the one conversion) into the owned
+/// session_config the session keeps, so the views only need to live until then.
+///
+/// Why it stays a type of its own rather than becoming an alias of session_config: code that
+/// holds views (the core tests, the fuzzer, benchmarks) fills it without allocating, and its
+/// CONNECT and will properties are the codec's `properties`, so any property can be given and
+/// validate() names the one a CONNECT cannot carry. Drivers fill session_config directly.
 struct session_options {
   protocol_version version = protocol_version::v5;
 

@@ -1,7 +1,8 @@
 // mqttws — how a native client (mqttws::client) connects and behaves.
 //
 // Unlike session_options (views), everything here is owned: build the options, hand them to
-// the client, and let them go.
+// the client, and let them go. The session part *is* a session_config (the base class, see
+// session_config.hpp for its fields): the client hands it to its session as it is.
 #pragma once
 
 #include <chrono>
@@ -10,19 +11,17 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "mqttws/backoff.hpp"
 #include "mqttws/protocol.hpp"
 #include "mqttws/session_clock.hpp"
-#include "mqttws/session_options.hpp"
+#include "mqttws/session_config.hpp"
 #include "mqttws/session_store.hpp"
 
 namespace mqttws {
-
-/// A name/value pair: an MQTT 5 user property or an HTTP header.
-using string_pair = std::pair<std::string, std::string>;
 
 /// TLS for wss:// and mqtts:// endpoints. Default: the server certificate is verified against
 /// the system trust store, and must be issued for the URL's host (DNS name or IP address);
@@ -44,22 +43,6 @@ struct tls_options {
   tls_version min_version = tls_version::v1_2;
 };
 
-/// The will message, published by the broker when the connection ends without DISCONNECT.
-struct will_options {
-  std::string topic;
-  std::string payload;  ///< Binary.
-  mqttws::qos qos = qos::at_most_once;
-  bool retain = false;
-  // MQTT 5 will properties; leave unset on 3.1.1.
-  std::optional<std::uint32_t> delay_interval;           ///< Seconds.
-  std::optional<std::uint32_t> message_expiry_interval;  ///< Seconds.
-  std::optional<std::uint8_t> payload_format_indicator;  ///< 0 bytes, 1 UTF-8.
-  std::optional<std::string> content_type;
-  std::optional<std::string> response_topic;
-  std::optional<std::string> correlation_data;           ///< Binary.
-  std::vector<string_pair> user_properties;
-};
-
 /// What a (re)connection attempt will use. Given to client_options::before_connect, which may
 /// change the credentials and headers (e.g. put a freshly refreshed token in); the changes are
 /// kept and used by later attempts too.
@@ -71,75 +54,53 @@ struct connect_attempt {
   std::vector<string_pair> headers;     ///< Extra WebSocket handshake headers.
 };
 
-struct client_options {
-  protocol_version version = protocol_version::v5;
+/// How much a line given to client_options::log matters.
+enum class log_level : std::uint8_t {
+  debug,    ///< Routine steps (a transport opening, CONNECT sent).
+  info,     ///< The connection's lifecycle (connected, closed, reconnect scheduled).
+  warning,  ///< Something failed that the client works around (a refused subscription).
+  error,    ///< Something failed that needs attention (a store error, a refused CONNECT).
+};
 
-  // ---- broker ------------------------------------------------------------------------------
-  /// Broker URLs (see endpoint_url.hpp): "wss://host/mqtt", "ws://host:port/path",
-  /// "mqtts://host", "mqtt://host:port". Tried in turn; a failed attempt moves to the next
-  /// one; the backoff delay applies after a whole round has failed.
-  std::vector<std::string> endpoints;
+/// "debug", "info", "warning", "error".
+std::string_view to_string(log_level l) noexcept;
+
+/// The logging hook's type (client_options::log).
+using log_handler = std::function<void(log_level, std::string_view)>;
+
+/// client_options derives from session_config so that the session's fields (version,
+/// endpoints, client_id, username, password, will, the CONNECT properties, timing, backoff,
+/// queue, pacing, ...) are set on the options directly, by the names they always had, and the
+/// client gives that part to its session in one piece. What follows is the client's own.
+///
+/// session_config notes that apply here: endpoints are URLs (endpoint_url.hpp): "wss://host/
+/// mqtt", "ws://host:port/path", "mqtts://host", "mqtt://host:port"; connect_timeout covers
+/// open, handshakes and CONNACK; backoff.seed unset (the default): a random seed per session,
+/// so clients started together do not retry in step; max_transmit_bytes is also the most bytes
+/// per write (per WebSocket message).
+struct client_options : session_config {
+  // ---- transport ---------------------------------------------------------------------------
   tls_options tls;
   /// Extra HTTP headers for the WebSocket handshake (e.g. {"Authorization", "Bearer ..."}).
   /// "Sec-WebSocket-Protocol: mqtt" is always sent.
   std::vector<string_pair> headers;
-
-  // ---- CONNECT -----------------------------------------------------------------------------
-  std::string client_id;  ///< Empty: the broker assigns one (3.1.1: needs clean_start).
-  /// Clean Start of the first connection; reconnections resume a persistent session (MQTT 5:
-  /// session_expiry_interval > 0; 3.1.1: clean_start false).
-  bool clean_start = true;
-  std::uint16_t keep_alive = 60;  ///< Seconds; 0 disables keepalive.
-  std::optional<std::string> username;
-  std::optional<std::string> password;  ///< Binary.
-  std::optional<will_options> will;
-  // MQTT 5 CONNECT properties; leave unset on 3.1.1.
-  std::optional<std::uint32_t> session_expiry_interval;  ///< Seconds; > 0: persistent.
-  std::optional<std::uint16_t> receive_maximum;
-  std::optional<std::uint32_t> maximum_packet_size;
-  std::optional<std::uint16_t> topic_alias_maximum;      ///< Inbound aliases we accept.
-  std::optional<bool> request_response_information;
-  std::optional<bool> request_problem_information;
-  std::optional<std::string> authentication_method;
-  std::optional<std::string> authentication_data;
-  std::vector<string_pair> user_properties;
+  /// How long an orderly close (after DISCONNECT) may take before the socket is just closed.
+  duration close_timeout = std::chrono::seconds(5);
 
   /// Called before every connection attempt, the first included, on the client's executor.
   /// It may change the username, password and headers of this and later attempts. It must
   /// not block and must not call the client.
   std::function<void(connect_attempt&)> before_connect;
 
-  // ---- timing and reconnection -----------------------------------------------------------
-  duration connect_timeout = std::chrono::seconds(30);  ///< Open + handshakes + CONNACK.
-  /// PINGRESP wait; 0: half the Keep Alive in force, so a half-open link is found within
-  /// 1.5 x Keep Alive of the last byte heard.
-  duration ping_timeout{0};
-  /// How long an orderly close (after DISCONNECT) may take before the socket is just closed.
-  duration close_timeout = std::chrono::seconds(5);
-  bool reconnect = true;  ///< Reconnect after losses (never after async_disconnect()).
-  /// Reconnect delays. backoff.seed unset (the default): a random seed per client.
-  backoff_options backoff;
-
-  // ---- outgoing messages ---------------------------------------------------------------------
-  std::size_t max_queued = 1000;  ///< Offline / beyond the broker's Receive Maximum.
-  queue_full_policy when_queue_full = queue_full_policy::reject;
-  bool queue_qos0_offline = true;
-  /// Pacing on links that keep failing (see session_options): QoS 1/2 publishes a new
-  /// connection may have unacknowledged before acknowledgements open the window further
-  /// (0: the broker's whole Receive Maximum at once)...
-  std::uint16_t initial_send_window = 4;
-  /// ...the most bytes per write (per WebSocket message; whole packets, a larger one alone;
-  /// 0: no bound)...
-  std::size_t max_write_bytes = 4096;
-  /// ...and, on MQTT 5, a smaller Receive Maximum asked for after connections that died
-  /// young while the broker was sending.
-  bool adaptive_receive_maximum = true;
-  bool auto_topic_alias = true;   ///< MQTT 5: assign outbound topic aliases automatically.
-  /// MQTT 5: give each subscription a Subscription Identifier of the session's own, so a
-  /// per-subscription handler sees only the copies the broker sent for its subscription
-  /// (session_options::auto_subscription_identifiers).
-  bool auto_subscription_identifiers = true;
-  std::string response_topic_prefix;  ///< For async_request(); see session_options.
+  /// Logging hook, empty (off) by default. The client calls it on its executor, inside the
+  /// call or completion that caused the event, with one line per event of the connection's
+  /// lifecycle: a transport opening (the endpoint without its query string), open, and closed
+  /// (with the reason); CONNECT sent; the CONNACK (its reason code); a reconnection scheduled
+  /// (with its delay); a disconnect; a subscription the broker refused; a store error. Lines
+  /// never hold credentials (user name, password, authentication data, headers) or payloads.
+  /// The line views a buffer valid during the call only. It must not block and must not call
+  /// the client.
+  log_handler log;
 
   /// Where in-flight QoS 1/2 state is kept (e.g. a file_store, to survive a restart). Not
   /// owned; must outlive the client. nullptr: memory owned by the client, which survives
