@@ -1,0 +1,366 @@
+// stream_transport's error paths, on each of its four stacks (mqtt, mqtts, ws, wss), against a
+// real mosquitto on loopback: the stack's lowest layer is a failing_stream
+// (tests/support/failing_stream.hpp) whose Nth read or write fails.
+//
+// What every test holds the transport to (transport.hpp): on_closed comes exactly once, with
+// the error that ended the connection (clear for the end of a close() of ours, whatever failed
+// in it); no callback comes after it; nothing hangs (each session is bounded); and once closed
+// and released, the transport leaves no operation pending and nothing alive.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "failing_stream.hpp"
+#include "mosquitto_suite.hpp"
+#include "mqttws/codec.hpp"
+#include "mqttws/endpoint_url.hpp"
+#include "mqttws/stream_decoder.hpp"
+#include "mqttws/transport.hpp"
+#include "mqttws/transport_error.hpp"
+#include "stream_transport.hpp"
+#include "tls_context.hpp"
+
+namespace mqttws::test {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+/// Where a session was when the injected failure came.
+enum class phase { opening, open, closing, closed };
+
+const char* to_string(phase p) {
+  switch (p) {
+    case phase::opening: return "opening";
+    case phase::open: return "open";
+    case phase::closing: return "closing";
+    case phase::closed: return "closed";
+  }
+  return "?";
+}
+
+std::error_code code(boost::system::error_code e) { return e; }
+
+/// The injected error: what a peer resetting the connection gives.
+const std::error_code injected = code(asio::error::connection_reset);
+
+/// A transport over the stack of `l`, with a failing_stream at the bottom.
+struct failing_transport {
+  std::shared_ptr<transport> t;
+  failing_stream* lowest = nullptr;
+};
+
+template <bool Tls, bool Ws>
+failing_transport make_on(const asio::any_io_executor& ex, const endpoint_url& url,
+                          const transport_config& config) {
+  std::shared_ptr<asio::ssl::context> tls;
+  if constexpr (Tls) {
+    std::error_code ec;
+    tls = detail::make_tls_context(config.tls, ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  auto t = std::make_shared<detail::stream_transport<Tls, Ws, failing_stream>>(ex, url, config,
+                                                                                tls);
+  failing_stream* lowest = &t->lowest_layer();
+  return {std::move(t), lowest};
+}
+
+failing_transport make_failing(const asio::any_io_executor& ex, listener l,
+                               const endpoint_url& url, const transport_config& config) {
+  switch (l) {
+    case listener::mqtt: return make_on<false, false>(ex, url, config);
+    case listener::mqtts: return make_on<true, false>(ex, url, config);
+    case listener::ws: return make_on<false, true>(ex, url, config);
+    case listener::wss: return make_on<true, true>(ex, url, config);
+    default: break;
+  }
+  ADD_FAILURE() << "no stack for " << to_string(l);
+  return {};
+}
+
+/// What one session saw.
+struct session_result {
+  int opens = 0;
+  int closes = 0;
+  int after_close = 0;  ///< Callbacks after on_closed: must stay 0.
+  std::error_code ec;   ///< on_closed's.
+  bool acknowledged = false;  ///< The PUBACK came: the session got through its publish.
+  bool injected = false;      ///< The Nth operation came (and failed).
+  phase injected_in = phase::opening;  ///< When the failure came back.
+  bool injected_read = false;  ///< The failed operation was a read (else a write).
+  bool bounded = true;   ///< on_closed came within the session's bound.
+  bool drained = false;  ///< Once closed and released, io_context ran out of work.
+  bool released = false;  ///< ... and the transport was destroyed.
+};
+
+struct session_options {
+  std::size_t fail_at = 0;  ///< The operation that fails (0: none).
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;   ///< 0: the broker's listener.
+  std::string ca_file;      ///< "": the broker's CA.
+  duration close_timeout = 2s;
+  /// Called once the PUBACK came, before close(): e.g. to pause the broker.
+  std::function<void()> before_close;
+};
+
+class stream_transport_fail : public mosquitto_suite,
+                              public ::testing::WithParamInterface<listener> {
+ protected:
+  static constexpr auto session_bound = 10s;
+
+  std::string url_of(const session_options& o) const {
+    if (o.port == 0 && o.host == "127.0.0.1") return broker().url(GetParam());
+    const std::uint16_t port = o.port != 0 ? o.port : broker().port(GetParam());
+    std::string scheme = to_string(GetParam());
+    std::string url = scheme + "://" + o.host + ":" + std::to_string(port);
+    if (GetParam() == listener::ws || GetParam() == listener::wss) url += "/";
+    return url;
+  }
+
+  /// Opens, sends CONNECT, waits for CONNACK, publishes at QoS 1, waits for PUBACK, sends
+  /// DISCONNECT and closes — the whole session failing at operation o.fail_at, if it gets there.
+  session_result run_session(const session_options& o) {
+    session_result r;
+    asio::io_context io;
+    endpoint_url url;
+    EXPECT_FALSE(parse_url(url_of(o), url)) << url_of(o);
+    transport_config config;
+    config.tls.ca_file = o.ca_file.empty() ? broker().ca_file() : o.ca_file;
+    failing_transport made = make_failing(io.get_executor(), GetParam(), url, config);
+    if (!made.t) return r;
+
+    phase now = phase::opening;
+    auto count = std::make_shared<fail_count>(o.fail_at);
+    failing_stream* lowest = made.lowest;
+    count->on_fire = [&](operation op) {
+      r.injected = true;
+      r.injected_read = op == operation::read;
+      // The phase the failure comes back in (the stream posts it next): a write begun just
+      // before close(), such as DISCONNECT's, fails in the close.
+      asio::post(io, [&] { r.injected_in = now; });
+    };
+    lowest->attach(count);
+
+    transport* t = made.t.get();
+    const std::string topic = "fail/" + std::string(to_string(GetParam()));
+    stream_decoder decoder(protocol_version::v311);
+    auto send = [&](const auto& p) {
+      std::vector<std::uint8_t> bytes;
+      ASSERT_FALSE(encode(p, protocol_version::v311, bytes));
+      t->write(bytes.data(), bytes.size());
+    };
+
+    transport_handlers h;
+    h.on_open = [&] {
+      if (now == phase::closed) return void(++r.after_close);
+      ++r.opens;
+      now = phase::open;
+      mqttws::connect c;
+      c.version = protocol_version::v311;
+      c.client_id = "fail-" + std::string(to_string(GetParam()));
+      c.username = mosquitto_fixture::user;
+      c.password = mosquitto_fixture::password;
+      send(c);
+    };
+    h.on_data = [&](const std::uint8_t* d, std::size_t n) {
+      if (now == phase::closed) return void(++r.after_close);
+      decoder.feed(d, n);
+      packet p;
+      std::error_code e;
+      while (decoder.next(p, e)) {
+        if (type_of(p) == packet_type::connack) {
+          mqttws::publish pub;
+          pub.topic = topic;
+          pub.payload = "payload";
+          pub.qos = qos::at_least_once;
+          pub.packet_id = 1;
+          send(pub);
+        } else if (type_of(p) == packet_type::puback && now == phase::open) {
+          r.acknowledged = true;
+          if (o.before_close) o.before_close();
+          send(mqttws::disconnect{});
+          now = phase::closing;
+          t->close(o.close_timeout);
+        }
+      }
+    };
+    h.on_closed = [&](std::error_code e) {
+      if (now == phase::closed) return void(++r.after_close);
+      ++r.closes;
+      r.ec = e;
+      now = phase::closed;
+    };
+    made.t->open(std::move(h));
+
+    const auto deadline = clock_type::now() + session_bound;
+    while (now != phase::closed && clock_type::now() < deadline) {
+      io.run_one_until(deadline);
+    }
+    r.bounded = now == phase::closed;
+    if (!r.bounded) made.t->abort();  // a hung session: end it to see what else is wrong
+
+    // Released, a closed transport must leave nothing behind: no operation, no owner.
+    std::weak_ptr<transport> alive = made.t;
+    made.t.reset();
+    io.restart();
+    io.run_for(2s);
+    r.drained = io.stopped();
+    r.released = alive.expired();
+    return r;
+  }
+
+  static void expect_clean_end(const session_result& r) {
+    EXPECT_TRUE(r.bounded) << "on_closed did not come within " << session_bound.count() << " s";
+    EXPECT_EQ(r.closes, 1);
+    EXPECT_LE(r.opens, 1);
+    EXPECT_EQ(r.after_close, 0) << "a callback came after on_closed";
+    EXPECT_TRUE(r.drained) << "operations still pending after the transport closed";
+    EXPECT_TRUE(r.released) << "the closed transport is still owned";
+  }
+};
+
+// ---- the session itself -----------------------------------------------------------------------
+
+TEST_P(stream_transport_fail, AWholeSessionOverTheFailingStreamEndsInAnOrderlyClose) {
+  const session_result r = run_session({});
+  expect_clean_end(r);
+  EXPECT_FALSE(r.injected);
+  EXPECT_EQ(r.opens, 1);
+  EXPECT_TRUE(r.acknowledged);
+  EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+}
+
+// ---- every read and write failing, one after another ------------------------------------------
+
+// For N = 1, 2, 3, ... until the session gets through without its Nth operation: the Nth read
+// or write fails. Opening (TLS and WebSocket handshakes) or open, the transport reports that
+// failure; closing, the failure is the close itself, which ends cleanly.
+TEST_P(stream_transport_fail, EachFailedReadOrWriteIsReportedOnceWithItsError) {
+  constexpr std::size_t most = 200;
+  std::size_t n = 1;
+  int opening = 0, open = 0, closing = 0, reads = 0, writes = 0;
+  for (; n <= most; ++n) {
+    session_options o;
+    o.fail_at = n;
+    const session_result r = run_session(o);
+    SCOPED_TRACE("operation " + std::to_string(n) + " (" +
+                 (r.injected ? std::string(r.injected_read ? "a read" : "a write") + " while " +
+                                   to_string(r.injected_in)
+                             : std::string("not reached")) +
+                 ")");
+    expect_clean_end(r);
+    if (!r.injected) {
+      EXPECT_TRUE(r.acknowledged);
+      EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+      break;
+    }
+    (r.injected_read ? reads : writes)++;
+    if (r.injected_in == phase::closing) {
+      // A close of ours: whatever fails in it, the close ends cleanly.
+      ++closing;
+      EXPECT_TRUE(r.acknowledged);
+      EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+    } else {
+      // Opening or open: the failure is what ended the connection.
+      EXPECT_NE(r.injected_in, phase::closed) << "an operation after on_closed";
+      (r.injected_in == phase::opening ? opening : open)++;
+      EXPECT_EQ(r.opens, r.injected_in == phase::opening ? 0 : 1);
+      EXPECT_EQ(r.ec, injected) << r.ec.message();
+    }
+    if (::testing::Test::HasFailure()) break;  // one broken N says enough
+  }
+  EXPECT_LE(n, most) << "the session never got through";
+  // Every phase was failed in, by reads and by writes.
+  const bool handshakes = GetParam() != listener::mqtt;
+  if (handshakes) {
+    EXPECT_GT(opening, 0);
+  }
+  EXPECT_GT(open, 0);
+  EXPECT_GT(closing, 0);
+  EXPECT_GT(reads, 0);
+  EXPECT_GT(writes, 0);
+  std::cout << "[          ] " << to_string(GetParam()) << ": " << (n - 1)
+            << " operations failed in turn: " << opening << " opening, " << open << " open, "
+            << closing << " closing (" << reads << " reads, " << writes << " writes)\n";
+}
+
+// ---- failures of the network, not injected ----------------------------------------------------
+
+// A name the resolver refuses by itself — a label longer than 63 bytes (RFC 1035 2.3.4) — so
+// that no query leaves the host.
+TEST_P(stream_transport_fail, AnUnresolvableHostIsReportedAsHostNotFound) {
+  session_options o;
+  o.host = std::string(64, 'x') + ".invalid";
+  o.port = 1883;
+  const session_result r = run_session(o);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, code(asio::error::host_not_found)) << r.ec.message();
+}
+
+TEST_P(stream_transport_fail, AClosedPortIsReportedAsConnectionRefused) {
+  session_options o;
+  o.port = free_loopback_port();
+  const session_result r = run_session(o);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, code(asio::error::connection_refused)) << r.ec.message();
+}
+
+// The broker stops answering once the publish is acknowledged: the close's wait for the peer
+// is bounded by close()'s timeout, and ends cleanly.
+TEST_P(stream_transport_fail, ACloseThePeerNeverAnswersEndsCleanlyAtItsTimeout) {
+  session_options o;
+  o.close_timeout = 300ms;
+  clock_type::time_point closing{};
+  o.before_close = [&] {
+    broker().pause();
+    closing = clock_type::now();
+  };
+  session_result r = run_session(o);
+  const auto took = clock_type::now() - closing;
+  broker().resume();
+  expect_clean_end(r);
+  EXPECT_TRUE(r.acknowledged);
+  EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+  EXPECT_GE(took, 300ms);
+}
+
+INSTANTIATE_TEST_SUITE_P(all, stream_transport_fail,
+                         ::testing::Values(listener::mqtt, listener::mqtts, listener::ws,
+                                           listener::wss),
+                         [](const auto& param_info) {
+                           return std::string(to_string(param_info.param));
+                         });
+
+// ---- handshakes that fail for real -------------------------------------------------------------
+
+class stream_transport_tls_fail : public stream_transport_fail {};
+
+TEST_P(stream_transport_tls_fail, AServerCertificateOfAnotherCaIsRejected) {
+  session_options o;
+  o.ca_file = broker().wrong_ca_file();
+  const session_result r = run_session(o);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, make_error_code(transport_errc::tls_certificate_rejected)) << r.ec.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(tls, stream_transport_tls_fail,
+                         ::testing::Values(listener::mqtts, listener::wss),
+                         [](const auto& param_info) {
+                           return std::string(to_string(param_info.param));
+                         });
+
+}  // namespace
+}  // namespace mqttws::test
