@@ -38,13 +38,16 @@ enum class operation { read, write };
 /// Counts operations; the Nth one fails with `error`. Shared by the test and the stream.
 class fail_count {
  public:
+  /// n = 0: no operation fails (only counted).
   explicit fail_count(std::size_t n,
                       boost::system::error_code error = boost::asio::error::connection_reset)
       : n_(n), error_(error) {}
 
   /// Counts one operation. True (and `ec` set) if it is the one that fails.
   bool fail(operation op, boost::system::error_code& ec) {
-    if (++count_ != n_) return false;
+    ++count_;
+    if (on_operation) on_operation(op, count_);
+    if (count_ != n_) return false;
     fired_ = true;
     ec = error_;
     if (on_fire) on_fire(op);
@@ -57,6 +60,8 @@ class fail_count {
 
   /// Called when the Nth operation comes, before it completes (e.g. to note the phase).
   std::function<void(operation)> on_fire;
+  /// Called for every operation as it begins, with its number (from 1); before on_fire.
+  std::function<void(operation, std::size_t)> on_operation;
 
  private:
   std::size_t n_;

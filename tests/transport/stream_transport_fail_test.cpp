@@ -37,7 +37,7 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 /// Where a session was when the injected failure came.
-enum class phase { opening, open, closing, closed };
+enum class phase { opening, open, closing, closed, aborted };
 
 const char* to_string(phase p) {
   switch (p) {
@@ -45,6 +45,7 @@ const char* to_string(phase p) {
     case phase::open: return "open";
     case phase::closing: return "closing";
     case phase::closed: return "closed";
+    case phase::aborted: return "aborted";
   }
   return "?";
 }
@@ -92,16 +93,22 @@ failing_transport make_failing(const asio::any_io_executor& ex, listener l,
 struct session_result {
   int opens = 0;
   int closes = 0;
-  int after_close = 0;  ///< Callbacks after on_closed: must stay 0.
+  int after_close = 0;  ///< Callbacks after on_closed or abort(): must stay 0.
   std::error_code ec;   ///< on_closed's.
   bool acknowledged = false;  ///< The PUBACK came: the session got through its publish.
   bool injected = false;      ///< The Nth operation came (and failed).
   phase injected_in = phase::opening;  ///< When the failure came back.
   bool injected_read = false;  ///< The failed operation was a read (else a write).
   bool bounded = true;   ///< on_closed came within the session's bound.
+  clock_type::duration took{};  ///< From open() to on_closed.
   bool drained = false;  ///< Once closed and released, io_context ran out of work.
   bool released = false;  ///< ... and the transport was destroyed.
+  bool acted = false;     ///< session_options::act came.
+  int opens_when_acted = 0;
 };
+
+/// What the test itself does to the transport while an operation is under way.
+enum class act { none, close, abort };
 
 struct session_options {
   std::size_t fail_at = 0;  ///< The operation that fails (0: none).
@@ -111,6 +118,10 @@ struct session_options {
   duration close_timeout = 2s;
   /// Called once the PUBACK came, before close(): e.g. to pause the broker.
   std::function<void()> before_close;
+  /// While operation act_at is under way (just after it began): close(close_timeout) or
+  /// abort(). act_at 0: just after open(), while the host is resolved.
+  act what = act::none;
+  std::size_t act_at = 0;
 };
 
 class stream_transport_fail : public mosquitto_suite,
@@ -150,6 +161,24 @@ class stream_transport_fail : public mosquitto_suite,
       asio::post(io, [&] { r.injected_in = now; });
     };
     lowest->attach(count);
+    std::weak_ptr<transport> target = made.t;
+    auto do_act = [&, target] {
+      std::shared_ptr<transport> tp = target.lock();
+      if (!tp || now == phase::closed || now == phase::aborted) return;
+      r.acted = true;
+      r.opens_when_acted = r.opens;
+      if (o.what == act::close) {
+        now = phase::closing;
+        tp->close(o.close_timeout);
+      } else {
+        now = phase::aborted;
+        tp->abort();
+      }
+    };
+    count->on_operation = [&](operation, std::size_t k) {
+      // Not from inside the layer's call: once the operation is under way.
+      if (o.what != act::none && k == o.act_at) asio::post(io, do_act);
+    };
 
     transport* t = made.t.get();
     const std::string topic = "fail/" + std::string(to_string(GetParam()));
@@ -161,8 +190,9 @@ class stream_transport_fail : public mosquitto_suite,
     };
 
     transport_handlers h;
+    auto over = [&] { return now == phase::closed || now == phase::aborted; };
     h.on_open = [&] {
-      if (now == phase::closed) return void(++r.after_close);
+      if (over() || now == phase::closing) return void(++r.after_close);
       ++r.opens;
       now = phase::open;
       mqttws::connect c;
@@ -173,7 +203,7 @@ class stream_transport_fail : public mosquitto_suite,
       send(c);
     };
     h.on_data = [&](const std::uint8_t* d, std::size_t n) {
-      if (now == phase::closed) return void(++r.after_close);
+      if (over()) return void(++r.after_close);
       decoder.feed(d, n);
       packet p;
       std::error_code e;
@@ -195,18 +225,21 @@ class stream_transport_fail : public mosquitto_suite,
       }
     };
     h.on_closed = [&](std::error_code e) {
-      if (now == phase::closed) return void(++r.after_close);
+      if (over()) return void(++r.after_close);
       ++r.closes;
       r.ec = e;
       now = phase::closed;
     };
     made.t->open(std::move(h));
+    if (o.what != act::none && o.act_at == 0) do_act();
 
-    const auto deadline = clock_type::now() + session_bound;
-    while (now != phase::closed && clock_type::now() < deadline) {
+    const auto start = clock_type::now();
+    const auto deadline = start + session_bound;
+    while (!over() && clock_type::now() < deadline) {
       io.run_one_until(deadline);
     }
-    r.bounded = now == phase::closed;
+    r.bounded = over();
+    r.took = clock_type::now() - start;
     if (!r.bounded) made.t->abort();  // a hung session: end it to see what else is wrong
 
     // Released, a closed transport must leave nothing behind: no operation, no owner.
@@ -226,6 +259,43 @@ class stream_transport_fail : public mosquitto_suite,
     EXPECT_EQ(r.after_close, 0) << "a callback came after on_closed";
     EXPECT_TRUE(r.drained) << "operations still pending after the transport closed";
     EXPECT_TRUE(r.released) << "the closed transport is still owned";
+  }
+
+  /// The operations of a session vary a little from one to the next (TLS 1.3 session tickets
+  /// come in one read or in two): a session over before its kth operation is run again, a few
+  /// times, before k is taken to be past the end. Each of those must have been a whole session.
+  template <class Reached>
+  session_result run_reaching(const session_options& o, Reached reached) {
+    session_result r;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      r = run_session(o);
+      if (reached(r)) break;
+      expect_clean_end(r);
+      EXPECT_TRUE(r.acknowledged);
+      EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+    }
+    return r;
+  }
+
+  /// Sweeps k = 1, 2, 3, ... over the operations of a whole session, doing `what` while the
+  /// kth is under way; `check` judges each session. Returns how many sessions it ran.
+  template <class Check>
+  std::size_t sweep(act what, Check check) {
+    constexpr std::size_t most = 200;
+    std::size_t k = 1;
+    for (; k <= most; ++k) {
+      session_options o;
+      o.what = what;
+      o.act_at = k;
+      o.close_timeout = 1s;
+      SCOPED_TRACE("operation " + std::to_string(k));
+      const session_result r = run_reaching(o, [](const session_result& s) { return s.acted; });
+      if (!r.acted) break;  // the session is over before its kth operation
+      check(r);
+      if (::testing::Test::HasFailure()) break;
+    }
+    EXPECT_LE(k, most) << "the session never got through";
+    return k;
   }
 };
 
@@ -252,18 +322,12 @@ TEST_P(stream_transport_fail, EachFailedReadOrWriteIsReportedOnceWithItsError) {
   for (; n <= most; ++n) {
     session_options o;
     o.fail_at = n;
-    const session_result r = run_session(o);
-    SCOPED_TRACE("operation " + std::to_string(n) + " (" +
-                 (r.injected ? std::string(r.injected_read ? "a read" : "a write") + " while " +
-                                   to_string(r.injected_in)
-                             : std::string("not reached")) +
-                 ")");
+    SCOPED_TRACE("operation " + std::to_string(n));
+    const session_result r = run_reaching(o, [](const session_result& s) { return s.injected; });
+    if (!r.injected) break;  // the session is over before its nth operation
+    SCOPED_TRACE(std::string(r.injected_read ? "a read" : "a write") + " failing while " +
+                 to_string(r.injected_in));
     expect_clean_end(r);
-    if (!r.injected) {
-      EXPECT_TRUE(r.acknowledged);
-      EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
-      break;
-    }
     (r.injected_read ? reads : writes)++;
     if (r.injected_in == phase::closing) {
       // A close of ours: whatever fails in it, the close ends cleanly.
@@ -292,6 +356,52 @@ TEST_P(stream_transport_fail, EachFailedReadOrWriteIsReportedOnceWithItsError) {
   std::cout << "[          ] " << to_string(GetParam()) << ": " << (n - 1)
             << " operations failed in turn: " << opening << " opening, " << open << " open, "
             << closing << " closing (" << reads << " reads, " << writes << " writes)\n";
+}
+
+// ---- close() and abort() at any point ---------------------------------------------------------
+
+// close() while each read or write is under way: before on_open, the open ends with
+// operation_canceled (and on_open never comes); after it, the close is an orderly one.
+TEST_P(stream_transport_fail, ACloseAtAnyPointEndsOnceCanceledIfNotYetOpenElseCleanly) {
+  int canceled = 0, clean = 0;
+  sweep(act::close, [&](const session_result& r) {
+    expect_clean_end(r);
+    EXPECT_EQ(r.opens, r.opens_when_acted) << "on_open after close()";
+    if (r.opens_when_acted == 0) {
+      ++canceled;
+      EXPECT_EQ(r.ec, std::make_error_code(std::errc::operation_canceled)) << r.ec.message();
+    } else {
+      ++clean;
+      EXPECT_EQ(r.ec, std::error_code()) << r.ec.message();
+    }
+  });
+  // mqtt:// has no handshake: its first operation is already the open connection's.
+  if (GetParam() != listener::mqtt) {
+    EXPECT_GT(canceled, 0);
+  }
+  EXPECT_GT(clean, 0);
+}
+
+// Before any read or write: right after open(), while the host is resolved.
+TEST_P(stream_transport_fail, ACloseWhileResolvingEndsWithOperationCanceled) {
+  session_options o;
+  o.what = act::close;
+  const session_result r = run_session(o);
+  EXPECT_TRUE(r.acted);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, std::make_error_code(std::errc::operation_canceled)) << r.ec.message();
+}
+
+// abort() while each read or write is under way: no callback at all afterwards, nothing left.
+TEST_P(stream_transport_fail, AnAbortAtAnyPointStopsEveryCallbackAndLeavesNothing) {
+  sweep(act::abort, [](const session_result& r) {
+    EXPECT_TRUE(r.bounded);
+    EXPECT_EQ(r.closes, 0);
+    EXPECT_EQ(r.after_close, 0) << "a callback came after abort()";
+    EXPECT_TRUE(r.drained) << "operations still pending after abort()";
+    EXPECT_TRUE(r.released) << "the aborted transport is still owned";
+  });
 }
 
 // ---- failures of the network, not injected ----------------------------------------------------
