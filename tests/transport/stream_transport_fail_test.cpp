@@ -13,11 +13,19 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/error.hpp>
 
 #include "failing_stream.hpp"
 #include "mosquitto_suite.hpp"
@@ -33,6 +41,7 @@ namespace mqttws::test {
 namespace {
 
 namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -453,6 +462,72 @@ INSTANTIATE_TEST_SUITE_P(all, stream_transport_fail,
                            return std::string(to_string(param_info.param));
                          });
 
+// A loopback server for what a broker does not do: it takes one connection (TLS first, if
+// given a context), reads the WebSocket upgrade request, answers it as told, then reads until
+// the client goes. It runs on a thread of its own.
+class upgrade_server {
+ public:
+  enum class answer {
+    without_subprotocol,  ///< 101 Switching Protocols with no Sec-WebSocket-Protocol.
+    not_found,            ///< 404 Not Found: no upgrade.
+  };
+
+  upgrade_server(answer a, asio::ssl::context* tls)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), answer_(a), tls_(tls) {
+    acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
+      if (!ec) serve(std::move(s));
+    });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~upgrade_server() {
+    asio::post(io_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    thread_.join();
+  }
+  upgrade_server(const upgrade_server&) = delete;
+  upgrade_server& operator=(const upgrade_server&) = delete;
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  void serve(asio::ip::tcp::socket socket) {
+    if (tls_ == nullptr) return answer_on(socket);
+    asio::ssl::stream<asio::ip::tcp::socket> s(std::move(socket), *tls_);
+    boost::system::error_code ec;
+    s.handshake(asio::ssl::stream_base::server, ec);
+    if (!ec) answer_on(s);
+  }
+
+  template <class Stream>
+  void answer_on(Stream& s) {
+    namespace http = boost::beast::http;
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    http::read(s, buffer, req, ec);
+    if (ec) return;
+    if (answer_ == answer::without_subprotocol) {
+      websocket::stream<Stream&> ws(s);
+      ws.accept(req, ec);
+    } else {
+      http::response<http::string_body> res(http::status::not_found, req.version());
+      res.body() = "no WebSocket here";
+      res.prepare_payload();
+      http::write(s, res, ec);
+    }
+    char sink[256];
+    while (!ec) s.read_some(asio::buffer(sink), ec);
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  answer answer_;
+  asio::ssl::context* tls_;
+  std::thread thread_;
+};
+
 // ---- handshakes that fail for real -------------------------------------------------------------
 
 class stream_transport_tls_fail : public stream_transport_fail {};
@@ -468,6 +543,50 @@ TEST_P(stream_transport_tls_fail, AServerCertificateOfAnotherCaIsRejected) {
 
 INSTANTIATE_TEST_SUITE_P(tls, stream_transport_tls_fail,
                          ::testing::Values(listener::mqtts, listener::wss),
+                         [](const auto& param_info) {
+                           return std::string(to_string(param_info.param));
+                         });
+
+class stream_transport_ws_fail : public stream_transport_fail {
+ protected:
+  /// The server's TLS context for wss (the test PKI's certificate for 127.0.0.1), else null.
+  asio::ssl::context* server_tls() {
+    if (GetParam() != listener::wss) return nullptr;
+    if (!tls_) {
+      tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(pki().server_cert);
+      tls_->use_private_key_file(pki().server_key, asio::ssl::context::pem);
+    }
+    return tls_.get();
+  }
+
+ private:
+  std::unique_ptr<asio::ssl::context> tls_;
+};
+
+TEST_P(stream_transport_ws_fail, AnUpgradeAcceptedWithoutTheMqttSubprotocolIsRejected) {
+  upgrade_server server(upgrade_server::answer::without_subprotocol, server_tls());
+  session_options o;
+  o.port = server.port();
+  const session_result r = run_session(o);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, make_error_code(transport_errc::websocket_subprotocol_rejected))
+      << r.ec.message();
+}
+
+TEST_P(stream_transport_ws_fail, AnUpgradeAnsweredWithoutSwitchingProtocolsIsDeclined) {
+  upgrade_server server(upgrade_server::answer::not_found, server_tls());
+  session_options o;
+  o.port = server.port();
+  const session_result r = run_session(o);
+  expect_clean_end(r);
+  EXPECT_EQ(r.opens, 0);
+  EXPECT_EQ(r.ec, code(websocket::error::upgrade_declined)) << r.ec.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(ws, stream_transport_ws_fail,
+                         ::testing::Values(listener::ws, listener::wss),
                          [](const auto& param_info) {
                            return std::string(to_string(param_info.param));
                          });
