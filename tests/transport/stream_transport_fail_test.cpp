@@ -19,9 +19,11 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -121,6 +123,7 @@ enum class act { none, close, abort };
 
 struct session_options {
   std::size_t fail_at = 0;  ///< The operation that fails (0: none).
+  boost::system::error_code fail_with = asio::error::connection_reset;  ///< Its error.
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;   ///< 0: the broker's listener.
   std::string ca_file;      ///< "": the broker's CA.
@@ -160,7 +163,7 @@ class stream_transport_fail : public mosquitto_suite,
     if (!made.t) return r;
 
     phase now = phase::opening;
-    auto count = std::make_shared<fail_count>(o.fail_at);
+    auto count = std::make_shared<fail_count>(o.fail_at, o.fail_with);
     failing_stream* lowest = made.lowest;
     count->on_fire = [&](operation op) {
       r.injected = true;
@@ -365,6 +368,39 @@ TEST_P(stream_transport_fail, EachFailedReadOrWriteIsReportedOnceWithItsError) {
   std::cout << "[          ] " << to_string(GetParam()) << ": " << (n - 1)
             << " operations failed in turn: " << opening << " opening, " << open << " open, "
             << closing << " closing (" << reads << " reads, " << writes << " writes)\n";
+}
+
+// A read ending the stream (the peer gone without a word: no TLS close_notify, no WebSocket
+// close frame) is reported as such: end of file, or over TLS the stream truncated; in the
+// WebSocket handshake, the HTTP response's end of stream.
+TEST_P(stream_transport_fail, EachReadEndingTheStreamIsReportedAsThePeerGoing) {
+  const bool tls = GetParam() == listener::mqtts || GetParam() == listener::wss;
+  const std::error_code truncated = code(asio::ssl::error::stream_truncated);
+  const std::error_code opening = tls ? truncated : code(boost::beast::http::error::end_of_stream);
+  const std::error_code open = tls ? truncated : code(asio::error::eof);
+  int reads = 0;
+  std::size_t n = 1;
+  for (; n <= 200; ++n) {
+    session_options o;
+    o.fail_at = n;
+    o.fail_with = asio::error::eof;
+    SCOPED_TRACE("operation " + std::to_string(n));
+    const session_result r = run_reaching(o, [](const session_result& s) { return s.injected; });
+    if (!r.injected) break;
+    expect_clean_end(r);
+    if (!r.injected_read) continue;  // a write does not end in end of file
+    ++reads;
+    SCOPED_TRACE(std::string("while ") + to_string(r.injected_in));
+    switch (r.injected_in) {
+      case phase::opening: EXPECT_EQ(r.ec, opening) << r.ec.message(); break;
+      case phase::open: EXPECT_EQ(r.ec, open) << r.ec.message(); break;
+      case phase::closing: EXPECT_EQ(r.ec, std::error_code()) << r.ec.message(); break;
+      default: ADD_FAILURE() << to_string(r.injected_in); break;
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_LE(n, 200u);
+  EXPECT_GT(reads, 0);
 }
 
 // ---- close() and abort() at any point ---------------------------------------------------------
