@@ -193,7 +193,9 @@ class stream_transport_fail : public mosquitto_suite,
     };
 
     transport* t = made.t.get();
+    // The packets hold views: what they point to lives as long as the session.
     const std::string topic = "fail/" + std::string(to_string(GetParam()));
+    const std::string client_id = "fail-" + std::string(to_string(GetParam()));
     stream_decoder decoder(protocol_version::v311);
     auto send = [&](const auto& p) {
       std::vector<std::uint8_t> bytes;
@@ -209,7 +211,7 @@ class stream_transport_fail : public mosquitto_suite,
       now = phase::open;
       mqttws::connect c;
       c.version = protocol_version::v311;
-      c.client_id = "fail-" + std::string(to_string(GetParam()));
+      c.client_id = client_id;
       c.username = mosquitto_fixture::user;
       c.password = mosquitto_fixture::password;
       send(c);
