@@ -8,8 +8,11 @@
 // and released, the transport leaves no operation pending and nothing alive.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -19,6 +22,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -104,14 +109,14 @@ failing_transport make_failing(const asio::any_io_executor& ex, listener l,
 struct session_result {
   int opens = 0;
   int closes = 0;
-  int after_close = 0;  ///< Callbacks after on_closed or abort(): must stay 0.
+  /// Callbacks after on_closed or abort(), or an on_open after close(): must stay 0.
+  int after_close = 0;
   std::error_code ec;   ///< on_closed's.
   bool acknowledged = false;  ///< The PUBACK came: the session got through its publish.
   bool injected = false;      ///< The Nth operation came (and failed).
   phase injected_in = phase::opening;  ///< When the failure came back.
   bool injected_read = false;  ///< The failed operation was a read (else a write).
   bool bounded = true;   ///< on_closed came within the session's bound.
-  clock_type::duration took{};  ///< From open() to on_closed.
   bool drained = false;  ///< Once closed and released, io_context ran out of work.
   bool released = false;  ///< ... and the transport was destroyed.
   bool acted = false;     ///< session_options::act came.
@@ -247,13 +252,11 @@ class stream_transport_fail : public mosquitto_suite,
     made.t->open(std::move(h));
     if (o.what != act::none && o.act_at == 0) do_act();
 
-    const auto start = clock_type::now();
-    const auto deadline = start + session_bound;
+    const auto deadline = clock_type::now() + session_bound;
     while (!over() && clock_type::now() < deadline) {
       io.run_one_until(deadline);
     }
     r.bounded = over();
-    r.took = clock_type::now() - start;
     if (!r.bounded) made.t->abort();  // a hung session: end it to see what else is wrong
 
     // Released, a closed transport must leave nothing behind: no operation, no owner.
@@ -270,7 +273,7 @@ class stream_transport_fail : public mosquitto_suite,
     EXPECT_TRUE(r.bounded) << "on_closed did not come within " << session_bound.count() << " s";
     EXPECT_EQ(r.closes, 1);
     EXPECT_LE(r.opens, 1);
-    EXPECT_EQ(r.after_close, 0) << "a callback came after on_closed";
+    EXPECT_EQ(r.after_close, 0) << "a callback came after on_closed (or on_open after close())";
     EXPECT_TRUE(r.drained) << "operations still pending after the transport closed";
     EXPECT_TRUE(r.released) << "the closed transport is still owned";
   }
@@ -312,6 +315,56 @@ class stream_transport_fail : public mosquitto_suite,
     return k;
   }
 };
+
+// ---- the failing stream itself ----------------------------------------------------------------
+
+// Only the Nth operation fails, without I/O and not inside its initiating call; the others are
+// the socket's own.
+TEST(failing_stream, FailsItsNthOperationOnlyAndPassesTheOthersThrough) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket peer(io);
+  failing_stream s(io.get_executor());
+  auto count = std::make_shared<fail_count>(2);
+  std::vector<operation> fired;
+  count->on_fire = [&](operation op) { fired.push_back(op); };
+  s.attach(count);
+  acceptor.async_accept(peer, [](boost::system::error_code) {});
+  bool connected = false;
+  const std::string port = std::to_string(acceptor.local_endpoint().port());
+  s.async_connect(asio::ip::tcp::resolver(io).resolve("127.0.0.1", port),
+                  [&](boost::system::error_code ec, const asio::ip::tcp::endpoint&) {
+                    connected = !ec;
+                  });
+  io.run_for(2s);
+  ASSERT_TRUE(connected);
+  EXPECT_EQ(count->operations(), 0u);  // connecting is not counted
+
+  std::vector<boost::system::error_code> results;
+  std::array<char, 2> out{'o', 'k'};
+  std::array<char, 8> in{};
+  auto record = [&](boost::system::error_code ec, std::size_t) { results.push_back(ec); };
+  s.async_write_some(asio::buffer(out), record);  // 1: written
+  s.async_read_some(asio::buffer(in), record);    // 2: fails
+  EXPECT_TRUE(results.empty());                    // ... not inside the call
+  io.restart();
+  io.run_for(200ms);
+  s.async_read_some(asio::buffer(in), record);  // 3: reads what the peer sends
+  asio::write(peer, asio::buffer("hi", 2));
+  io.restart();
+  io.run_for(2s);
+
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(results[0]);
+  EXPECT_EQ(results[1], asio::error::connection_reset);
+  EXPECT_FALSE(results[2]);
+  EXPECT_EQ(std::string(in.data(), 2), "hi");
+  EXPECT_EQ(fired, std::vector<operation>{operation::read});
+  std::array<char, 2> got{};
+  asio::read(peer, asio::buffer(got));
+  EXPECT_EQ(std::string(got.data(), 2), "ok");
+  EXPECT_EQ(count->operations(), 3u);
+}
 
 // ---- the session itself -----------------------------------------------------------------------
 
