@@ -149,7 +149,8 @@ artifacts:
   demo devices          $MQTTWS_BUILD/native/bin/mqttws-house (demo-native: build/demo-native/bin)
   demo dashboard        $MQTTWS_ROOT/demo-web/dist
   native tests          $MQTTWS_BUILD/native/tests/core_tests, tests/transport/client_tests,
-                        tests/tools/cli_tests, tests/support/support_tests (ctest runs them)
+                        tests/transport/stream_transport_fail_tests, tests/tools/cli_tests,
+                        tests/support/support_tests (ctest runs them)
   codec benchmark       $MQTTWS_BUILD/native/bench/codec_bench
   wasm core library     $MQTTWS_BUILD/wasm/core/libmqttws_core.a
   wasm tests (node)     $MQTTWS_BUILD/wasm/tests/core_tests.js

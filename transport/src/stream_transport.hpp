@@ -5,6 +5,11 @@
 //   wss://    websocket::stream<ssl_stream<tcp_stream>>
 // Each stack is instantiated in its own translation unit (*_transport.cpp), so the heavy
 // templates compile in parallel and once.
+//
+// Lowest is the byte layer at the bottom of each stack: beast::tcp_stream in the library. A test
+// may put a stream of its own there (tests/support/failing_stream.hpp) that behaves as a
+// tcp_stream towards this class: socket(), async_connect(results, handler), expires_never(),
+// and the Asio stream concepts for the layers above it.
 #pragma once
 
 #include <array>
@@ -36,11 +41,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-template <bool Tls, bool Ws>
-class stream_transport final : public transport,
-                               public std::enable_shared_from_this<stream_transport<Tls, Ws>> {
-  using tls_layer = beast::ssl_stream<beast::tcp_stream>;
-  using byte_layer = std::conditional_t<Tls, tls_layer, beast::tcp_stream>;
+template <bool Tls, bool Ws, class Lowest = beast::tcp_stream>
+class stream_transport final
+    : public transport,
+      public std::enable_shared_from_this<stream_transport<Tls, Ws, Lowest>> {
+  using tls_layer = beast::ssl_stream<Lowest>;
+  using byte_layer = std::conditional_t<Tls, tls_layer, Lowest>;
   using stream_type = std::conditional_t<Ws, websocket::stream<byte_layer>, byte_layer>;
 
  public:
@@ -103,6 +109,9 @@ class stream_transport final : public transport,
 
   transport_stats stats() const override { return stats_; }
 
+  /// The bottom of the stack (for tests that put a stream of their own there).
+  Lowest& lowest_layer() noexcept { return lowest(); }
+
  private:
   static stream_type make_stream(const asio::any_io_executor& ex, asio::ssl::context* tls) {
     if constexpr (Tls) {
@@ -115,7 +124,7 @@ class stream_transport final : public transport,
 
   static std::error_code aborted() { return std::make_error_code(std::errc::operation_canceled); }
 
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  Lowest& lowest() noexcept { return beast::get_lowest_layer(stream_); }
 
   tls_layer& tls_stream() {
     if constexpr (Ws) {

@@ -26,8 +26,9 @@ struct transport_handlers {
   /// Bytes received, in any fragmentation. Valid during the call only.
   std::function<void(const std::uint8_t* data, std::size_t size)> on_data;
   /// The transport ended, exactly once: `ec` says why (a failed resolve, connect, TLS or
-  /// WebSocket handshake; the peer closing: asio::error::eof or websocket::error::closed; a
-  /// reset...). Clear only for the end of an orderly close() of ours.
+  /// WebSocket handshake; the peer closing: asio::error::eof or websocket::error::closed — over
+  /// TLS without a close_notify, asio::ssl::error::stream_truncated; a reset...). Clear only
+  /// for the end of an orderly close() of ours.
   std::function<void(std::error_code ec)> on_closed;
 };
 
