@@ -99,7 +99,19 @@ describe('bad input', () => {
     ctx.clients.push(client);
     const error = await new Promise((resolve) => client.once('error', resolve));
     expect(error.code).toBe('invalid_property_value');
+    expect(error.message).toBe('invalid property value: receiveMaximum (0 is not allowed)');
     expect(client.connected).toBe(false);
+  });
+
+  test('0 where MQTT forbids it (Topic Alias, Subscription Identifier) is refused by name', async () => {
+    const error = await refusedPublish(await v5(), { topicAlias: 0 });
+    expect(error.code).toBe('invalid_property_value');
+    expect(error.message).toBe('invalid property value: topicAlias (0 is not allowed)');
+    const client = await v5();
+    const sub = await client.subscribeAsync(uniqueTopic('sub'), {
+      qos: 1, properties: { subscriptionIdentifier: 0 },
+    }).then(() => undefined, (e) => e);
+    expect(sub.message).toBe('invalid property value: subscriptionIdentifier (0 is not allowed)');
   });
 
   test('properties on MQTT 3.1.1 are properties_require_v5', async () => {

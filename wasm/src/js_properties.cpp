@@ -32,6 +32,9 @@ struct js_property {
   property_id id;
   js_kind kind;
   const char* name;  ///< MQTT.js's name
+  /// 0 is a Protocol Error (Receive Maximum, Maximum Packet Size, Topic Alias, Subscription
+  /// Identifier): refused here, by name, rather than by the encoder without one.
+  bool nonzero = false;
 };
 
 constexpr js_property table[] = {
@@ -40,7 +43,7 @@ constexpr js_property table[] = {
     {property_id::content_type, js_kind::text, "contentType"},
     {property_id::response_topic, js_kind::text, "responseTopic"},
     {property_id::correlation_data, js_kind::binary, "correlationData"},
-    {property_id::subscription_identifier, js_kind::ids, "subscriptionIdentifier"},
+    {property_id::subscription_identifier, js_kind::ids, "subscriptionIdentifier", true},
     {property_id::session_expiry_interval, js_kind::number, "sessionExpiryInterval"},
     {property_id::assigned_client_identifier, js_kind::text, "assignedClientIdentifier"},
     {property_id::server_keep_alive, js_kind::number, "serverKeepAlive"},
@@ -52,13 +55,13 @@ constexpr js_property table[] = {
     {property_id::response_information, js_kind::text, "responseInformation"},
     {property_id::server_reference, js_kind::text, "serverReference"},
     {property_id::reason_string, js_kind::text, "reasonString"},
-    {property_id::receive_maximum, js_kind::number, "receiveMaximum"},
+    {property_id::receive_maximum, js_kind::number, "receiveMaximum", true},
     {property_id::topic_alias_maximum, js_kind::number, "topicAliasMaximum"},
-    {property_id::topic_alias, js_kind::number, "topicAlias"},
+    {property_id::topic_alias, js_kind::number, "topicAlias", true},
     {property_id::maximum_qos, js_kind::number, "maximumQoS"},
     {property_id::retain_available, js_kind::flag, "retainAvailable"},
     {property_id::user_property, js_kind::pairs, "userProperties"},
-    {property_id::maximum_packet_size, js_kind::number, "maximumPacketSize"},
+    {property_id::maximum_packet_size, js_kind::number, "maximumPacketSize", true},
     {property_id::wildcard_subscription_available, js_kind::flag,
      "wildcardSubscriptionAvailable"},
     {property_id::subscription_identifier_available, js_kind::flag,
@@ -216,17 +219,26 @@ input_error js_input::properties(const val& o, mqttws::properties& out) {
       if (name == p.name) spec = &p;
     }
     if (!spec) return {make_error_code(errc::unknown_property), name};
+    bool zero = false;  // the value was read, but 0 where MQTT forbids it
     const bool ok = with_field(out, spec->id, [&](auto& field) -> bool {
       using F = std::decay_t<decltype(field)>;
       if constexpr (std::is_same_v<F, user_property_list>) {
         return user_properties(v, field);
       } else if constexpr (std::is_same_v<F, subscription_id_list>) {
-        return subscription_ids(v, field);
+        if (!subscription_ids(v, field)) return false;
+        for (std::uint32_t id : field) {
+          if (id == 0) zero = true;
+        }
+        return !zero;
       } else {
-        return scalar(v, field);
+        if (!scalar(v, field)) return false;
+        if constexpr (std::is_arithmetic_v<typename optional_value<F>::type>) {
+          zero = spec->nonzero && *field == 0;
+        }
+        return !zero;
       }
     });
-    if (!ok) return invalid(name);
+    if (!ok) return invalid(zero ? name + " (0 is not allowed)" : name);
   }
   return {};
 }
