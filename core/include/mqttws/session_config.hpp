@@ -43,18 +43,14 @@ struct will_options {
   std::vector<string_pair> user_properties;
 };
 
-/// How a session connects and behaves. Every field means what the field of the same name in
-/// session_options means (read that header for the details); the CONNECT and will properties
-/// are spelled out as fields, since those are the only ones a CONNECT may carry.
-struct session_config {
-  protocol_version version = protocol_version::v5;
-
+/// How a session connects and behaves: the plain-valued settings (session_settings, in
+/// session_options.hpp, where each is explained: version, clean_start, keep_alive, timing,
+/// reconnection, queue and pacing) and, owned, what session_options holds as views. The CONNECT
+/// and will properties are spelled out as fields, since those are the only ones a CONNECT may
+/// carry.
+struct session_config : session_settings {
   // ---- CONNECT -----------------------------------------------------------------------------
   std::string client_id;  ///< Empty: the broker assigns one (3.1.1: needs clean_start).
-  /// Clean Start of the first connection; reconnections resume a persistent session (MQTT 5:
-  /// session_expiry_interval > 0; 3.1.1: clean_start false).
-  bool clean_start = true;
-  std::uint16_t keep_alive = 60;  ///< Seconds; 0 disables keepalive.
   std::optional<std::string> username;
   std::optional<std::string> password;  ///< Binary.
   std::optional<will_options> will;
@@ -75,39 +71,7 @@ struct session_config {
   /// endpoint_url.hpp).
   std::vector<std::string> endpoints;
 
-  // ---- timing and reconnection -----------------------------------------------------------
-  duration connect_timeout = std::chrono::seconds(30);  ///< Transport open until CONNACK.
-  /// PINGRESP wait; 0: half the Keep Alive in force, so a half-open link is found within
-  /// 1.5 x Keep Alive of the last byte heard.
-  duration ping_timeout{0};
-  bool reconnect = true;  ///< Reconnect after losses (never after a disconnect).
-  /// Reconnect even after a CONNACK refusal the same CONNECT would get again.
-  bool reconnect_after_refusal = false;
-  backoff_options backoff;  ///< Reconnect delays.
-
-  // ---- outgoing messages ---------------------------------------------------------------------
-  std::size_t max_queued = 1000;    ///< Offline / beyond the broker's Receive Maximum.
-  std::size_t max_queued_bytes = 0;  ///< Their total encoded size; 0: no bound by size.
-  queue_full_policy when_queue_full = queue_full_policy::reject;
-  bool queue_qos0_offline = true;
-  bool auto_topic_alias = true;  ///< MQTT 5: assign outbound topic aliases automatically.
-
-  // ---- pacing on links that keep failing -------------------------------------------------
-  /// QoS 1/2 publishes a new connection may have unacknowledged before acknowledgements open
-  /// the window further (0: the broker's whole Receive Maximum at once)...
-  std::uint16_t initial_send_window = 4;
-  /// ...the most bytes poll_transmit() hands out at a time (whole packets, a larger one
-  /// alone; 0: no bound) — the native client writes each piece as one write or one WebSocket
-  /// message...
-  std::size_t max_transmit_bytes = 4096;
-  /// ...and, on MQTT 5, a smaller Receive Maximum asked for after connections that died young
-  /// while the broker was sending.
-  bool adaptive_receive_maximum = true;
-
-  // ---- subscriptions and requests (MQTT 5) ---------------------------------------------------
-  /// Give each subscription a Subscription Identifier of the session's own, so a message is
-  /// reported only for the subscriptions the broker sent that copy for.
-  bool auto_subscription_identifiers = true;
+  // ---- requests (MQTT 5) -------------------------------------------------------------------
   /// Response topics for request() are "{prefix}/{n}"; empty: the broker's Response
   /// Information, otherwise "mqttws/response/{client id}".
   std::string response_topic_prefix;

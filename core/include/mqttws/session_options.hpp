@@ -20,40 +20,16 @@ enum class queue_full_policy : std::uint8_t {
                 ///< errc::dropped_from_queue) to make room.
 };
 
-/// The view-based way to configure a session: everything is converted by the session
-/// constructor (to_session_config(), session_config.hpp, the one conversion) into the owned
-/// session_config the session keeps, so the views only need to live until then.
-///
-/// Why it stays a type of its own rather than becoming an alias of session_config: code that
-/// holds views (the core tests, the fuzzer, benchmarks) fills it without allocating, and its
-/// CONNECT and will properties are the codec's `properties`, so any property can be given and
-/// validate() names the one a CONNECT cannot carry. Drivers fill session_config directly.
-struct session_options {
+/// The settings that are plain values, held once for both ways of configuring a session
+/// (session_options below, with views; session_config, owned, in session_config.hpp): a
+/// conversion between the two copies this part in one assignment.
+struct session_settings {
   protocol_version version = protocol_version::v5;
-
-  // ---- CONNECT -------------------------------------------------------------------------
-  /// May be empty: the broker then assigns one (MQTT 5: reported in the connected event; 3.1.1
-  /// requires clean_start with an empty id).
-  std::string_view client_id;
   /// Clean Start (Clean Session in 3.1.1) of the first connection. Reconnections of a
   /// persistent session (MQTT 5: Session Expiry Interval > 0; 3.1.1: clean_start false)
   /// always resume it (Clean Start 0).
   bool clean_start = true;
   std::uint16_t keep_alive = 60;  ///< Seconds; 0 disables keepalive.
-  std::optional<std::string_view> username;
-  std::optional<std::string_view> password;
-  std::optional<will_message> will;
-  /// CONNECT properties (MQTT 5). The session also acts on them: Session Expiry Interval
-  /// (persistence), Receive Maximum (enforced inbound), Maximum Packet Size (enforced inbound),
-  /// Topic Alias Maximum (inbound aliases accepted), Authentication Method/Data (enhanced
-  /// authentication), Request Response Information.
-  properties connect_properties;
-
-  // ---- endpoints ---------------------------------------------------------------------------
-  /// Broker endpoints (opaque to the session, e.g. "wss://host/mqtt"), tried in turn: each
-  /// failed attempt moves to the next one; the backoff delay is applied after a whole round
-  /// has failed. A Server Reference from the broker (MQTT 5 redirect) is tried next.
-  std::vector<std::string_view> endpoints;
 
   // ---- timing --------------------------------------------------------------------------------
   duration connect_timeout = std::chrono::seconds(30);  ///< Transport open until CONNACK.
@@ -111,6 +87,35 @@ struct session_options {
   /// Identifier Available 0; routing then falls back to topic matching. These identifiers are
   /// removed from the messages the session reports (a caller's own identifiers are kept).
   bool auto_subscription_identifiers = true;
+};
+
+/// The view-based way to configure a session: everything is converted by the session
+/// constructor (to_session_config(), session_config.hpp, the one conversion) into the owned
+/// session_config the session keeps, so the views only need to live until then.
+///
+/// Why it stays a type of its own rather than becoming an alias of session_config: code that
+/// holds views (the core tests, the fuzzer, benchmarks) fills it without allocating, and its
+/// CONNECT and will properties are the codec's `properties`, so any property can be given and
+/// validate() names the one a CONNECT cannot carry. Drivers fill session_config directly.
+struct session_options : session_settings {
+  // ---- CONNECT -------------------------------------------------------------------------
+  /// May be empty: the broker then assigns one (MQTT 5: reported in the connected event; 3.1.1
+  /// requires clean_start with an empty id).
+  std::string_view client_id;
+  std::optional<std::string_view> username;
+  std::optional<std::string_view> password;
+  std::optional<will_message> will;
+  /// CONNECT properties (MQTT 5). The session also acts on them: Session Expiry Interval
+  /// (persistence), Receive Maximum (enforced inbound), Maximum Packet Size (enforced inbound),
+  /// Topic Alias Maximum (inbound aliases accepted), Authentication Method/Data (enhanced
+  /// authentication), Request Response Information.
+  properties connect_properties;
+
+  // ---- endpoints ---------------------------------------------------------------------------
+  /// Broker endpoints (opaque to the session, e.g. "wss://host/mqtt"), tried in turn: each
+  /// failed attempt moves to the next one; the backoff delay is applied after a whole round
+  /// has failed. A Server Reference from the broker (MQTT 5 redirect) is tried next.
+  std::vector<std::string_view> endpoints;
 
   // ---- request / response (MQTT 5) ---------------------------------------------------------
   /// Response topics for request() are "{prefix}/{n}". Empty: the broker's Response
