@@ -15,10 +15,10 @@ std::shared_ptr<transport> make_transport(const boost::asio::any_io_executor& ex
     if (ec) return nullptr;
   }
   switch (url.scheme) {
-    case url_scheme::mqtt: return detail::make_tcp_transport(ex, url, config);
-    case url_scheme::mqtts: return detail::make_tls_transport(ex, url, config, std::move(tls));
-    case url_scheme::ws: return detail::make_ws_transport(ex, url, config);
-    case url_scheme::wss: return detail::make_wss_transport(ex, url, config, std::move(tls));
+    case url_scheme::mqtt: return detail::make_stream_transport<false, false>(ex, url, config, {});
+    case url_scheme::mqtts: return detail::make_stream_transport<true, false>(ex, url, config, tls);
+    case url_scheme::ws: return detail::make_stream_transport<false, true>(ex, url, config, {});
+    case url_scheme::wss: return detail::make_stream_transport<true, true>(ex, url, config, tls);
   }
   return nullptr;
 }

@@ -34,6 +34,7 @@
 #include "mqttws/protocol.hpp"
 #include "mqttws/transport.hpp"
 #include "mqttws/transport_error.hpp"
+#include "stream_transports.hpp"
 
 namespace mqttws::detail {
 
@@ -382,5 +383,13 @@ class stream_transport final
   bool done_ = false;
   transport_stats stats_;
 };
+
+template <bool Tls, bool Ws>
+std::shared_ptr<transport> make_stream_transport(const asio::any_io_executor& ex,
+                                                 const endpoint_url& url,
+                                                 const transport_config& config,
+                                                 tls_context_ptr tls) {
+  return std::make_shared<stream_transport<Tls, Ws>>(ex, url, config, std::move(tls));
+}
 
 }  // namespace mqttws::detail

@@ -1,4 +1,6 @@
-// Internal: one factory per stream stack, each defined in its own translation unit.
+// Internal: the factory of each stream stack, declared once as a template; each of the four
+// instantiations is made in its own translation unit (tcp_, tls_, ws_, wss_transport.cpp), so
+// the heavy stream templates compile in parallel and once.
 #pragma once
 
 #include <memory>
@@ -12,19 +14,13 @@ namespace mqttws::detail {
 
 using tls_context_ptr = std::shared_ptr<boost::asio::ssl::context>;
 
-std::shared_ptr<transport> make_tcp_transport(const boost::asio::any_io_executor& ex,
-                                              const endpoint_url& url,
-                                              const transport_config& config);
-std::shared_ptr<transport> make_tls_transport(const boost::asio::any_io_executor& ex,
-                                              const endpoint_url& url,
-                                              const transport_config& config,
-                                              tls_context_ptr tls);
-std::shared_ptr<transport> make_ws_transport(const boost::asio::any_io_executor& ex,
-                                             const endpoint_url& url,
-                                             const transport_config& config);
-std::shared_ptr<transport> make_wss_transport(const boost::asio::any_io_executor& ex,
-                                              const endpoint_url& url,
-                                              const transport_config& config,
-                                              tls_context_ptr tls);
+/// The transport over the stack `Tls` x `Ws` (see stream_transport.hpp); `tls` is null unless
+/// `Tls`. Defined in stream_transport.hpp; callers see only this declaration, so the compiler
+/// refers to the instantiation its translation unit made instead of making one itself.
+template <bool Tls, bool Ws>
+std::shared_ptr<transport> make_stream_transport(const boost::asio::any_io_executor& ex,
+                                                 const endpoint_url& url,
+                                                 const transport_config& config,
+                                                 tls_context_ptr tls);
 
 }  // namespace mqttws::detail

@@ -1,14 +1,10 @@
-// The tls stream stack (see stream_transport.hpp).
+// The tls stream stack (see stream_transport.hpp), instantiated here alone.
 #include "stream_transport.hpp"
-#include "stream_transports.hpp"
 
 namespace mqttws::detail {
 
-std::shared_ptr<transport> make_tls_transport(const boost::asio::any_io_executor& ex,
-                                              const endpoint_url& url,
-                                              const transport_config& config,
-                                              tls_context_ptr tls) {
-  return std::make_shared<stream_transport<true, false>>(ex, url, config, std::move(tls));
-}
+template std::shared_ptr<transport> make_stream_transport<true, false>(
+    const boost::asio::any_io_executor&, const endpoint_url&, const transport_config&,
+    tls_context_ptr);
 
 }  // namespace mqttws::detail

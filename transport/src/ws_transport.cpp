@@ -1,13 +1,10 @@
-// The ws stream stack (see stream_transport.hpp).
+// The ws stream stack (see stream_transport.hpp), instantiated here alone.
 #include "stream_transport.hpp"
-#include "stream_transports.hpp"
 
 namespace mqttws::detail {
 
-std::shared_ptr<transport> make_ws_transport(const boost::asio::any_io_executor& ex,
-                                              const endpoint_url& url,
-                                              const transport_config& config) {
-  return std::make_shared<stream_transport<false, true>>(ex, url, config, nullptr);
-}
+template std::shared_ptr<transport> make_stream_transport<false, true>(
+    const boost::asio::any_io_executor&, const endpoint_url&, const transport_config&,
+    tls_context_ptr);
 
 }  // namespace mqttws::detail
