@@ -83,8 +83,8 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
       if (++window.completed === at) window.reached();
     };
     for (let i = 0; i < n; i++) {
-      client.publish('idb/q1', String(i), { qos: 1 }, done);
-      client.publish('idb/q2', String(i), { qos: 2 }, done);
+      client.publish(\`idb/\${q.get('id')}/q1\`, String(i), { qos: 1 }, done);
+      client.publish(\`idb/\${q.get('id')}/q2\`, String(i), { qos: 2 }, done);
     }
   };
 </script>`;
@@ -102,7 +102,10 @@ const check = (ok, what) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// The subscriber: every delivery of `idb/<run>/q1|q2`, counted per payload.
+// The subscriber: every delivery of `idb/<clientId>/q1|q2`, counted per payload. Each run
+// publishes under its own client id, so a late delivery of one run (the broker forwards a QoS 2
+// message as it sends PUBCOMP, so the subscriber may get the last ones after the publisher has
+// seen every completion) is never counted as a duplicate of the next.
 const received = new Map();
 const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.tcpPort}`, {
   ...broker.auth, protocolVersion: 5, clean: true, reconnectPeriod: 0,
@@ -113,8 +116,9 @@ sub.on('message', (topic, payload) => {
 });
 await sub.subscribeAsync('idb/#', { qos: 2 });
 
-/** Counts for `topic` (idb/<run>/q1 or q2): [distinct payloads of 0..N-1, deliveries]. */
-function tally(topic) {
+/** What client `id` published at QoS `qos`: distinct payloads of 0..N-1, deliveries. */
+function tally(id, qos) {
+  const topic = `idb/${id}/q${qos}`;
   let distinct = 0;
   let total = 0;
   let over = 0;
@@ -159,16 +163,16 @@ const connected = (page) => page.waitForFunction(() => window.client.connected, 
  * stats() are the worker's as of its last status message, so there only the subscriber's
  * count says that everything was sent.
  */
-async function verifyResumed(name, page, { shared = false } = {}) {
+async function verifyResumed(name, id, page, { shared = false } = {}) {
   if (!shared) {
     const drained = await waitFor('drained', 30000, () => page.evaluate(() => window.outstanding() === 0));
     check(drained, `${name}: the resumed session sends everything the store held`);
   }
   await waitFor('delivered', shared ? 30000 : 10000,
-                () => tally('idb/q1').distinct === N && tally('idb/q2').distinct === N);
+                () => tally(id, 1).distinct === N && tally(id, 2).distinct === N);
   await sleep(500);  // duplicates, if any, would come now
-  const q1 = tally('idb/q1');
-  const q2 = tally('idb/q2');
+  const q1 = tally(id, 1);
+  const q2 = tally(id, 2);
   check(q1.distinct === N, `${name}: all ${N} QoS 1 messages delivered (${q1.distinct}, ${q1.total - q1.distinct} duplicates)`);
   check(q2.distinct === N && q2.total === N,
         `${name}: all ${N} QoS 2 messages delivered exactly once (${q2.distinct} distinct, ${q2.total} deliveries)`);
@@ -199,7 +203,7 @@ try {
     await page.waitForFunction(() => window.client !== undefined);
     broker.resume();
     await connected(page);
-    await verifyResumed('reload', page);
+    await verifyResumed('reload', 'idb-reload', page);
     await page.evaluate(() => window.client.endAsync());
     await page.close();
   }
@@ -236,11 +240,11 @@ try {
     await page.evaluate((n) => window.publishAll(n, 300), N);
     await atCrash;
     await page.close({ runBeforeUnload: false });
-    const q2 = tally('idb/q2');
-    console.log(`    at the crash: ${tally('idb/q1').distinct} QoS 1 and ${q2.distinct} QoS 2 messages delivered`);
+    const q2 = tally('idb-crash', 2);
+    console.log(`    at the crash: ${tally('idb-crash', 1).distinct} QoS 1 and ${q2.distinct} QoS 2 messages delivered`);
     const again = await open(context, 'idb-crash');
     await connected(again);
-    await verifyResumed('crash', again);
+    await verifyResumed('crash', 'idb-crash', again);
     await again.evaluate(() => window.client.endAsync());
     await again.close();
   }
@@ -254,9 +258,9 @@ try {
     await connected(page);
     await page.evaluate((n) => window.publishAll(n, -1), N);
     const done = await waitFor('completed', 30000, () => page.evaluate((n) => window.completed === 2 * n, N));
-    await waitFor('delivered', 10000, () => tally('idb/q1').distinct === N && tally('idb/q2').distinct === N);
-    const q1 = tally('idb/q1');
-    const q2 = tally('idb/q2');
+    await waitFor('delivered', 10000, () => tally(`idb-${stub}`, 1).distinct === N && tally(`idb-${stub}`, 2).distinct === N);
+    const q1 = tally(`idb-${stub}`, 1);
+    const q2 = tally(`idb-${stub}`, 2);
     const { errors, failed } = await page.evaluate(() => ({ errors: window.errors, failed: window.failed }));
     check(errors.length === 1 && errors[0].startsWith('store_failed: '),
           `${what}: one store_failed error event (${errors.join('; ') || 'none'})`);
@@ -303,7 +307,7 @@ try {
     browser = await launchChromium({ profile });
     const again = await open(browser.context, 'idb-shared', { shared: '1' });
     await connected(again);
-    await verifyResumed('shared', again, { shared: true });
+    await verifyResumed('shared', 'idb-shared', again, { shared: true });
     await again.evaluate(() => window.client.endAsync());
   }
 } catch (e) {
