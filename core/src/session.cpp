@@ -77,7 +77,8 @@ session::impl::impl(session_config c, session_store* s, std::error_code conversi
       sending(config.initial_send_window),
       receiving(config.receive_maximum.value_or(65535), config.adaptive_receive_maximum),
       reconnecting(config.endpoints, config.backoff, config.reconnect),
-      aliases_in(config.topic_alias_maximum.value_or(0)) {
+      aliases_in(config.topic_alias_maximum.value_or(0)),
+      subscriptions(config.report_subscription_ends) {
   options_error = session::validate(config);
   if (!options_error) options_error = conversion_error;
   persistent = is_persistent(config);
@@ -207,30 +208,28 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
   probe.subscriptions = subscriptions;
   probe.props = props;
   // The session's own Subscription Identifier, unless the caller chose one (or the broker
-  // cannot take one). 268435455 is the largest the spec allows.
+  // cannot take one, or none is left).
   std::uint32_t own_id = 0;
   if (d.is_v5() && d.config.auto_subscription_identifiers && props.subscription_identifiers.empty() &&
-      d.broker_subscription_ids && d.last_subscription_id < 268'435'455u) {
-    own_id = d.last_subscription_id + 1;
-    probe.props.subscription_identifiers = subscription_id_list(&own_id, 1);
+      d.broker_subscription_ids) {
+    own_id = d.subscriptions.next_own_id();
+    if (own_id != 0) probe.props.subscription_identifiers = subscription_id_list(&own_id, 1);
   }
   impl::sub_command c;
   MQTTWS_TRY(d.prepare_command(probe, c));
 
   c.op = d.next_op++;
   c.own_id = own_id != 0;
-  if (own_id != 0) d.last_subscription_id = own_id;
-  for (std::uint32_t id : c.props.view().subscription_identifiers) {
-    impl::subscription_id_use& use = d.subscription_ids[id];
-    use.ops.push_back(c.op);
-    if (id == own_id) use.own = true;
-  }
+  subscription_book::subscription book_entry;
   for (const subscription& s : subscriptions) {
     c.filters.emplace_back(s.filter);
     c.options.push_back(s.options);
-    // Routes exist from now on: retained messages may arrive right after the SUBACK.
-    d.routes.insert(s.filter, c.op);
+    book_entry.filters.push_back({std::string(s.filter), s.options, false});
   }
+  book_entry.props = c.props;
+  book_entry.own_id = c.own_id;
+  // Routes exist from now on: retained messages may arrive right after the SUBACK.
+  d.subscriptions.add(c.op, std::move(book_entry));
   return d.issue(std::move(c));
 }
 
@@ -305,6 +304,11 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   if (subscribing) {
     // Before the publish goes out: commands go out before queued publishes on a connection.
     d.requests.subscribing(filter);
+    subscription_book::subscription response_sub;
+    response_sub.filters.push_back({filter, c.options.front(), false});
+    response_sub.props = c.props;
+    response_sub.internal = true;  // answered by Correlation Data, not routed
+    d.subscriptions.add(op, std::move(response_sub));
     d.send_command(std::move(c));
   }
   d.requests.add(std::move(correlation), op, std::move(response_topic), now + timeout);

@@ -1,5 +1,7 @@
 // Connections: opening, CONNECT/CONNACK, keepalive, losses, reconnection with backoff over
 // the endpoint list, server redirects, and the one timer.
+#include <algorithm>
+
 #include "mqttws/error.hpp"
 #include "connect_view.hpp"
 #include "session_impl.hpp"
@@ -166,11 +168,21 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   aliases_out.reset(0);
   // SUBSCRIBE/UNSUBSCRIBE without an answer are sent again on the next connection (they are
   // idempotent); in-flight PUBLISH keep their identifiers for the resume.
-  for (auto it = awaiting_ack.rbegin(); it != awaiting_ack.rend(); ++it) {
-    release_id(it->first);
-    if (!it->second.replay) commands_to_send.push_front(std::move(it->second));
+  // In the order they were issued (operation order), ahead of those not sent yet: packet
+  // identifiers wrap, so their order is not the commands' (a SUBSCRIBE on 65535 and the
+  // UNSUBSCRIBE after it on 1 must not swap).
+  std::vector<sub_command> unanswered;
+  for (auto& [id, c] : awaiting_ack) {
+    release_id(id);
+    if (!c.replay) unanswered.push_back(std::move(c));
   }
   awaiting_ack.clear();
+  const auto by_op = [](const sub_command& a, const sub_command& b) { return a.op < b.op; };
+  std::make_heap(unanswered.begin(), unanswered.end(), by_op);  // a heap sort: little code
+  std::sort_heap(unanswered.begin(), unanswered.end(), by_op);
+  for (auto it = unanswered.rbegin(); it != unanswered.rend(); ++it) {
+    commands_to_send.push_front(std::move(*it));
+  }
 
   // reconnect() asks for one attempt even when reconnecting is off.
   const bool again = reconnecting.will_retry(may_reconnect);

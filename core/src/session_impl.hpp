@@ -1,6 +1,6 @@
 // Internal: the state of a session, composed of parts that each own their fields and are
 // unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table,
-// send_window, receive_window, wire_out, packet_id_map); the impl routes events between them.
+// send_window, receive_window, wire_out, packet_id_map, subscription_book); the impl routes events between them.
 // The behaviour is split by concern across session*.cpp files.
 #pragma once
 
@@ -32,6 +32,7 @@
 #include "request_table.hpp"
 #include "receive_window.hpp"
 #include "send_window.hpp"
+#include "subscription_book.hpp"
 #include "wire_out.hpp"
 
 namespace mqttws {
@@ -124,24 +125,8 @@ struct session::impl {
   };
   std::deque<sub_command> commands_to_send;        // waiting for a connection
   std::map<std::uint16_t, sub_command> awaiting_ack;  // sent, by packet id
-  // Granted, for resubscription, by the order they were granted in (the key), with an index
-  // from each filter to the entries holding it: an UNSUBACK touches only those, so
-  // unsubscribing costs the same with 10 subscriptions or 100,000.
-  std::map<std::uint64_t, sub_command> active_subscriptions;
-  std::uint64_t subscriptions_granted = 0;  // the next key of active_subscriptions
-  std::unordered_map<std::string, std::vector<std::uint64_t>> active_by_filter;
-  topic_trie routes;
-  // Subscription Identifiers (MQTT 5) in use -> the subscribe operations that carry them, to
-  // report a message only for the subscriptions a copy was delivered for; `own`: assigned by
-  // the session (removed from what the user sees). Hashed, and one entry for both facts:
-  // every message carrying an identifier looks it up once.
-  struct subscription_id_use {
-    std::vector<operation_id> ops;
-    bool own = false;
-  };
-  std::unordered_map<std::uint32_t, subscription_id_use> subscription_ids;
-  std::uint32_t last_subscription_id = 0;  // the session's own, assigned in order
-  bool broker_subscription_ids = true;     // Subscription Identifier Available (last CONNACK)
+  subscription_book subscriptions;  // what routes incoming messages, until each filter ends
+  bool broker_subscription_ids = true;  // Subscription Identifier Available (last CONNACK)
 
   // ---- requests (MQTT 5) --------------------------------------------------------------------
   request_table requests;
@@ -240,9 +225,10 @@ struct session::impl {
   void resubscribe();
   void deliver(const mqttws::publish& p, std::string_view topic);
   void fail_request(operation_id op, std::error_code ec);
-  // The operation holds no subscription any more: its identifiers (`ids`, those its
-  // SUBSCRIBE carried) route nothing.
-  void forget_subscription_ids(operation_id op, subscription_id_list ids);
+  // Reports the subscription ends the book listed (when report_subscription_ends is on).
+  void report(subscription_book::ended_list&& ended) {
+    for (subscription_ended_event& e : ended) emit(std::move(e));
+  }
 
   // The one way out: every control packet is queued on `wire` by put() (encoding it) or
   // put_encoded() (bytes encoded earlier), and counted, and noted as traffic for keepalive.

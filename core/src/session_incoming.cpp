@@ -8,20 +8,6 @@
 
 namespace mqttws {
 
-namespace {
-
-// Sorts and removes duplicates. A heap sort: O(n log n) like std::sort, in a fraction of its
-// code (this is the only sort of the session), and the usual one or two identifiers cost
-// nothing.
-void sort_unique(std::vector<operation_id>& v) {
-  if (v.size() < 2) return;
-  std::make_heap(v.begin(), v.end());
-  std::sort_heap(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
-}  // namespace
-
 void session::impl::on_packet(packet& p) {
   const bool connecting = state == session_state::awaiting_connack;
   // Before CONNACK only CONNACK and AUTH may arrive (MQTT-3.2.0-1 from the client's view).
@@ -127,19 +113,11 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   copy.topic = topic;
   copy.props.topic_alias.reset();
   // Nor the Subscription Identifiers the session assigned itself (routing aids the user never
-  // asked for); theirs stay. `uses` keeps the subscriptions of every identifier known here,
-  // for routing below: one lookup per identifier.
+  // asked for); theirs stay.
   std::vector<std::uint32_t> theirs;
-  std::vector<const subscription_id_use*> uses;
   bool any_own = false;
   for (std::uint32_t id : p.props.subscription_identifiers) {
-    auto it = subscription_ids.find(id);
-    if (it == subscription_ids.end()) {
-      theirs.push_back(id);
-      continue;
-    }
-    uses.push_back(&it->second);
-    if (it->second.own) {
+    if (subscriptions.own_id(id)) {
       any_own = true;
     } else {
       theirs.push_back(id);
@@ -163,23 +141,7 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   }
   message_event e;
   e.message = std::move(msg);
-  routes.collect(topic, e.subscriptions);
-  sort_unique(e.subscriptions);
-  // A copy that names Subscription Identifiers was delivered for those subscriptions only
-  // (a broker sends one copy per matching subscription): report it for them, so overlapping
-  // subscriptions do not each see every copy. Identifiers nobody here knows change nothing.
-  std::vector<operation_id> named;
-  for (const subscription_id_use* use : uses) {
-    for (operation_id op : use->ops) {
-      if (std::binary_search(e.subscriptions.begin(), e.subscriptions.end(), op)) {
-        named.push_back(op);
-      }
-    }
-  }
-  if (!named.empty()) {
-    sort_unique(named);
-    e.subscriptions = std::move(named);
-  }
+  subscriptions.route(topic, p.props.subscription_identifiers, e.subscriptions);
   emit(std::move(e));
 }
 
@@ -221,37 +183,15 @@ void session::impl::on_suback(const suback& p) {
   if (!answered) return;
   sub_command& c = *answered;
 
+  // Granted filters are kept for resubscription; refused ones end, a resubscription's too.
   std::vector<reason_code> codes(p.codes.begin(), p.codes.end());
-  if (!c.replay) {
-    // Keep what was granted, for resubscription; drop routes the broker refused.
-    sub_command granted;
-    granted.op = c.op;
-    granted.kind = c.kind;
-    granted.props = c.props;
-    for (std::size_t i = 0; i < codes.size(); ++i) {
-      if (is_success(codes[i])) {
-        granted.filters.push_back(c.filters[i]);
-        granted.options.push_back(c.options[i]);
-      } else {
-        routes.erase(c.filters[i], c.op);
-      }
-    }
-    if (!granted.filters.empty()) {
-      const std::uint64_t key = subscriptions_granted++;
-      for (const std::string& f : granted.filters) {
-        std::vector<std::uint64_t>& holders = active_by_filter[f];
-        // A filter named twice in one SUBSCRIBE is indexed once.
-        if (holders.empty() || holders.back() != key) holders.push_back(key);
-      }
-      active_subscriptions.emplace(key, std::move(granted));
-    } else {
-      forget_subscription_ids(c.op, c.props.view().subscription_identifiers);
-    }
-  }
+  subscription_book::ended_list ended;
+  subscriptions.answered(c.op, c.filters, codes, ended);
   if (!c.internal && !c.replay) {
     complete(c.op, operation_kind::subscribe, {}, std::move(codes),
              keep(p.props, property_context::suback));
   }
+  report(std::move(ended));
 }
 
 void session::impl::on_unsuback(const unsuback& p) {
@@ -266,44 +206,16 @@ void session::impl::on_unsuback(const unsuback& p) {
   // reported as success and callers see one code per filter in both versions.
   std::vector<reason_code> codes(p.codes.begin(), p.codes.end());
   if (!is_v5()) codes.assign(c.filters.size(), reason_code::success);
+  subscription_book::ended_list ended;
   for (std::size_t i = 0; i < c.filters.size(); ++i) {
     // "No subscription existed" also means the filter is gone.
     if (!is_success(codes[i])) continue;
-    const std::string& f = c.filters[i];
-    // Only what was subscribed before this UNSUBSCRIBE ends (operation ids only grow): a
-    // subscribe() of the same filter made while it was on its way stays.
-    routes.erase_below(f, c.op);
-    requests.unsubscribed(f);
-    auto held = active_by_filter.find(f);
-    if (held == active_by_filter.end()) continue;
-    std::vector<std::uint64_t> still;  // holders made after the UNSUBSCRIBE keep the filter
-    for (std::uint64_t key : held->second) {
-      auto a = active_subscriptions.find(key);
-      if (a == active_subscriptions.end()) continue;
-      sub_command& s = a->second;
-      if (s.op > c.op) {
-        still.push_back(key);
-        continue;
-      }
-      for (std::size_t j = s.filters.size(); j-- > 0;) {
-        if (s.filters[j] == f) {
-          s.filters.erase(s.filters.begin() + static_cast<std::ptrdiff_t>(j));
-          s.options.erase(s.options.begin() + static_cast<std::ptrdiff_t>(j));
-        }
-      }
-      if (s.filters.empty()) {
-        forget_subscription_ids(s.op, s.props.view().subscription_identifiers);
-        active_subscriptions.erase(a);
-      }
-    }
-    if (still.empty()) {
-      active_by_filter.erase(held);
-    } else {
-      held->second = std::move(still);
-    }
+    subscriptions.unsubscribed(c.filters[i], c.op, codes[i], ended);
+    requests.unsubscribed(c.filters[i]);
   }
   complete(c.op, operation_kind::unsubscribe, {}, std::move(codes),
            keep(p.props, property_context::unsuback));
+  report(std::move(ended));
 }
 
 void session::impl::send_command(sub_command&& c) {
@@ -341,6 +253,10 @@ void session::impl::send_command(sub_command&& c) {
   if (ec) {
     release_id(id);
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
+    // Nothing was subscribed: the filters' routes end (a resubscription's included).
+    subscription_book::ended_list ended;
+    if (c.kind == operation_kind::subscribe) subscriptions.not_sent(c.op, c.filters, ended);
+    report(std::move(ended));
     return;
   }
   put_encoded(bytes);
@@ -348,28 +264,28 @@ void session::impl::send_command(sub_command&& c) {
 }
 
 void session::impl::resubscribe() {
-  // The broker lost the session, and with it our subscriptions (3.2.2.1.2): make them again.
-  for (const auto& granted : active_subscriptions) {
-    sub_command again = granted.second;
+  // The broker lost the session, and with it our subscriptions (3.2.2.1.2): make them again,
+  // in the order they were made, under their operations. Collected first: a resubscription
+  // that cannot be sent ends filters, which changes the book.
+  std::vector<sub_command> replays;
+  subscriptions.each_granted([&replays](operation_id op, const subscription_book::subscription& s,
+                                        const std::vector<const subscription_book::filter_entry*>& granted) {
+    sub_command& again = replays.emplace_back();
+    again.op = op;
+    again.internal = s.internal;
     again.replay = true;
-    send_command(std::move(again));
-  }
+    again.own_id = s.own_id;
+    again.props = s.props;
+    for (const subscription_book::filter_entry* e : granted) {
+      again.filters.push_back(e->filter);
+      again.options.push_back(e->options);
+    }
+  });
+  for (sub_command& c : replays) send_command(std::move(c));
 }
 
 void session::impl::fail_request(operation_id op, std::error_code ec) {
   if (requests.remove(op)) complete(op, operation_kind::request, ec);
-}
-
-void session::impl::forget_subscription_ids(operation_id op, subscription_id_list ids) {
-  // subscribe() filed `op` under exactly these identifiers, so only their entries can hold
-  // it: no walk over every identifier in use.
-  for (std::uint32_t id : ids) {
-    auto it = subscription_ids.find(id);
-    if (it == subscription_ids.end()) continue;
-    std::vector<operation_id>& ops = it->second.ops;
-    ops.erase(std::remove(ops.begin(), ops.end(), op), ops.end());
-    if (ops.empty()) subscription_ids.erase(it);
-  }
 }
 
 }  // namespace mqttws

@@ -409,6 +409,10 @@ void session::impl::fail_pending(std::error_code ec) {
   std::vector<operation_id> open_requests;
   requests.take_all(open_requests);
   for (operation_id op : open_requests) complete(op, operation_kind::request, ec);
+  // Nothing is routed from now on: every subscription ends with the session.
+  subscription_book::ended_list ended;
+  subscriptions.close(ended);
+  report(std::move(ended));
 }
 
 }  // namespace mqttws

@@ -146,6 +146,7 @@ constexpr std::string_view event_name() {
   else if constexpr (std::is_same_v<E, reconnecting_event>) return "reconnecting_event";
   else if constexpr (std::is_same_v<E, message_event>) return "message_event";
   else if constexpr (std::is_same_v<E, operation_event>) return "operation_event";
+  else if constexpr (std::is_same_v<E, subscription_ended_event>) return "subscription_ended_event";
   else return "auth_event";
 }
 
@@ -173,6 +174,9 @@ inline std::string describe(const session_event& ev) {
         } else if constexpr (std::is_same_v<E, operation_event>) {
           os << "{id=" << e.id << " kind=" << static_cast<int>(e.kind) << " ec=\""
              << describe_ec(e.ec) << "\" codes=" << e.codes.size() << "}";
+        } else if constexpr (std::is_same_v<E, subscription_ended_event>) {
+          os << "{subscription=" << e.subscription << " filter=\"" << e.filter
+             << "\" reason=" << static_cast<int>(e.reason) << " last=" << e.last << "}";
         } else {
           os << "{code=" << describe_code(e.code, packet_type::auth) << "}";
         }

@@ -88,7 +88,35 @@ struct auth_event {
   owned_properties properties;  ///< Authentication Method and Data, Reason String, ...
 };
 
+/// Why a subscription stopped routing messages (subscription_ended_event).
+enum class subscription_end : std::uint8_t {
+  unsubscribed,    ///< An UNSUBACK removed the filter (of a subscribe made before the UNSUBSCRIBE).
+  refused,         ///< The broker refused it: its SUBACK, or that of a resubscription after
+                   ///< a connection that did not resume the session.
+  not_sent,        ///< Its SUBSCRIBE could not be sent (larger than the broker's Maximum
+                   ///< Packet Size, on a resubscription too).
+  session_closed,  ///< The session ended (disconnect(), or a loss without reconnection).
+};
+
+/// One filter of a subscribe operation no longer routes messages (message_event::subscriptions
+/// stops naming the operation for it). Reported only with
+/// session_settings::report_subscription_ends. A filter subscribed twice by one operation ends
+/// once. When `last` is set the operation holds no filter any more: nothing will be routed to
+/// it again, so a driver can forget its handler. Routes exist from subscribe() (a retained
+/// message may arrive right after the SUBACK), so a refused or unsent filter ends too.
+struct subscription_ended_event {
+  operation_id subscription = 0;  ///< The subscribe operation.
+  std::string filter;             ///< As given to subscribe().
+  subscription_end reason = subscription_end::unsubscribed;
+  /// unsubscribed: the UNSUBACK's code for the filter (success, or 0x11 No subscription
+  /// existed; success on 3.1.1); refused: the SUBACK's; not_sent: packet_too_large;
+  /// session_closed: success.
+  reason_code code = reason_code::success;
+  bool last = false;
+};
+
 using session_event = std::variant<connected_event, disconnected_event, reconnecting_event,
-                                   message_event, operation_event, auth_event>;
+                                   message_event, operation_event, auth_event,
+                                   subscription_ended_event>;
 
 }  // namespace mqttws

@@ -87,6 +87,12 @@ struct session_settings {
   /// Identifier Available 0; routing then falls back to topic matching. These identifiers are
   /// removed from the messages the session reports (a caller's own identifiers are kept).
   bool auto_subscription_identifiers = true;
+  /// Report each filter that stops routing messages (subscription_ended_event: unsubscribed,
+  /// refused, not sent, session closed), so that a driver keeping a handler per subscribe
+  /// operation learns from the session when to drop it. Off by default: a session object
+  /// used without per-subscription handlers does not need the events (at its close, one per
+  /// filter still subscribed).
+  bool report_subscription_ends = false;
 };
 
 /// The view-based way to configure a session: everything is converted by the session
