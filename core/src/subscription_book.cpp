@@ -125,6 +125,15 @@ void subscription_book::end_filters(sub_map::iterator it, const ending& drop,
     }
   }
   s.filters = std::move(kept);
+  // A filter the subscription still names in another entry has not ended.
+  ended.erase(std::remove_if(ended.begin(), ended.end(),
+                             [&](const auto& e) {
+                               return std::any_of(s.filters.begin(), s.filters.end(),
+                                                  [&](const filter_entry& k) {
+                                                    return k.filter == e.first;
+                                                  });
+                             }),
+              ended.end());
   for (const auto& [f, code] : ended) {
     auto still = [&](std::string_view as) {
       return std::any_of(s.filters.begin(), s.filters.end(),
@@ -132,10 +141,7 @@ void subscription_book::end_filters(sub_map::iterator it, const ending& drop,
     };
     // "$share/g1/a" and "$share/g2/a" are one route: it stays while either remains.
     if (!s.internal && !still(routed_as(f))) routes_.erase(f, op);
-    if (std::none_of(s.filters.begin(), s.filters.end(),
-                     [&](const filter_entry& e) { return e.filter == f; })) {
-      unindex(op, f);
-    }
+    unindex(op, f);
   }
   const bool last = s.filters.empty();
   const bool internal = s.internal;
