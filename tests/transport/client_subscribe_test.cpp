@@ -138,6 +138,29 @@ TEST_F(client_subscribe, UnsubscribeStopsDeliveryAndTheHandler) {
   disconnect(io, c);
 }
 
+TEST_F(client_subscribe, AHandlerIsDestroyedWhenTheSessionEndsItsSubscription) {
+  // The client keeps a handler only while the session routes to its subscription: the
+  // UNSUBACK of a later unsubscribe ends it (not the unsubscribe call), and so does the end.
+  const std::string topic = unique_id("lifetime");
+  client c(io.get_executor(), options_for(broker(), listener::mqtt));
+  connect_ok(io, c);
+  auto unsubscribed_token = std::make_shared<int>(0);
+  auto closed_token = std::make_shared<int>(0);
+  const std::weak_ptr<int> unsubscribed_alive = unsubscribed_token, closed_alive = closed_token;
+  ASSERT_FALSE(subscribe(io, c, topic + "/a", qos::at_least_once,
+                         [t = std::move(unsubscribed_token)](const message&) {}).ec);
+  ASSERT_FALSE(subscribe(io, c, topic + "/b", qos::at_least_once,
+                         [t = std::move(closed_token)](const message&) {}).ec);
+  outcome<unsubscribe_result> u;
+  c.async_unsubscribe(topic + "/a", u.handler());
+  EXPECT_FALSE(unsubscribed_alive.expired());  // until the UNSUBACK
+  ASSERT_TRUE(run_until(io, [&] { return u.done; }));
+  EXPECT_TRUE(unsubscribed_alive.expired());
+  EXPECT_FALSE(closed_alive.expired());
+  disconnect(io, c);
+  EXPECT_TRUE(closed_alive.expired());
+}
+
 TEST_F(client_subscribe, InvalidFilterFailsAtOnce) {
   client c(io.get_executor(), options_for(broker(), listener::mqtt));
   connect_ok(io, c);

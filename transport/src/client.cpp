@@ -28,6 +28,8 @@ namespace asio = boost::asio;
 // retry on the same schedule after a broker restart.
 session_config session_part(const client_options& o) {
   session_config c = o;
+  // Per-subscription handlers live until the session says their subscription ended.
+  c.report_subscription_ends = true;
   if (!c.backoff.seed) {
     std::random_device rd;
     c.backoff.seed = (std::uint64_t{rd()} << 32) ^ rd();
@@ -87,16 +89,11 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::unordered_map<operation_id, publish_completion> publishes;
   std::unordered_map<operation_id, subscribe_completion> acks;  // subscribe and unsubscribe
   std::unordered_map<operation_id, request_completion> requests;
-  std::unordered_map<operation_id, std::vector<std::string>> unsubscribing;
   std::vector<disconnect_completion> disconnects;
 
-  // Per-subscription handlers, by subscribe operation, with the filters still subscribed.
-  struct subscription_entry {
-    message_handler handler;
-    std::vector<std::string> filters;
-  };
-  std::unordered_map<operation_id, subscription_entry> subscriptions;
-  // MQTT 5: the Subscription Identifier we gave each subscribe with a handler.
+  // Per-subscription handlers, by subscribe operation, until the session reports that the
+  // operation's last filter ended (subscription_ended_event::last).
+  std::unordered_map<operation_id, message_handler> subscriptions;
 
   // Event handlers.
   std::function<void(const connected_event&)> on_connected;
@@ -334,8 +331,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
     // it assigns, or by topic matching).
     for (operation_id op : e.subscriptions) {
       auto it = subscriptions.find(op);
-      if (it == subscriptions.end() || !it->second.handler) continue;
-      message_handler h = it->second.handler;
+      if (it == subscriptions.end()) continue;
+      message_handler h = it->second;  // the handler may unsubscribe, or destroy the client
       h(e.message);
       if (dead) return;
     }
@@ -358,7 +355,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
       case operation_kind::subscribe:
       case operation_kind::unsubscribe: {
         log.operation_failed(e);
-        if (e.kind == operation_kind::unsubscribe) forget_filters(e);
         auto it = acks.find(e.id);
         if (it == acks.end()) return;
         subscribe_completion c = std::move(it->second);
@@ -381,25 +377,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
   }
 
-  // After an UNSUBACK, handlers of the filters it removed stop receiving.
-  void forget_filters(const operation_event& e) {
-    auto u = unsubscribing.find(e.id);
-    if (u == unsubscribing.end()) return;
-    std::vector<std::string> filters = std::move(u->second);
-    unsubscribing.erase(u);
-    if (e.ec) return;
-    for (std::size_t i = 0; i < filters.size(); ++i) {
-      if (i < e.codes.size() && !is_success(e.codes[i])) continue;
-      for (auto it = subscriptions.begin(); it != subscriptions.end();) {
-        std::vector<std::string>& f = it->second.filters;
-        f.erase(std::remove(f.begin(), f.end(), filters[i]), f.end());
-        if (f.empty()) {
-          it = subscriptions.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
+  void on_event(subscription_ended_event&& e) {
+    if (e.last) subscriptions.erase(e.subscription);
   }
 
   // The session has ended: whatever still waits completes now.
@@ -500,11 +479,7 @@ void client::start_subscribe(subscription_list subs, const properties& props,
   impl& d = *impl_;
   result<operation_id> r = d.s->subscribe(subs, props, d.now());
   if (!r) return c(r.error(), subscribe_result{});
-  if (handler) {
-    impl::subscription_entry& e = d.subscriptions[*r];
-    e.handler = std::move(handler);
-    for (const subscription& s : subs) e.filters.emplace_back(s.filter);
-  }
+  if (handler) d.subscriptions.emplace(*r, std::move(handler));
   d.acks.emplace(*r, std::move(c));
   d.drive();
 }
@@ -514,8 +489,6 @@ void client::start_unsubscribe(topic_filter_list filters, const properties& prop
   impl& d = *impl_;
   result<operation_id> r = d.s->unsubscribe(filters, props, d.now());
   if (!r) return c(r.error(), subscribe_result{});
-  std::vector<std::string>& f = d.unsubscribing[*r];
-  for (std::string_view v : filters) f.emplace_back(v);
   d.acks.emplace(*r, std::move(c));
   d.drive();
 }

@@ -196,7 +196,10 @@ class client {
 
   /// Subscribes (copied at once). `handler` (may be empty) receives every message whose topic
   /// matches one of these filters, from the moment of the call (retained messages included),
-  /// until they are unsubscribed. On MQTT 5 a subscribe with a handler carries a Subscription
+  /// until each filter has ended as the session decides (subscription_ended_event): the
+  /// UNSUBACK of an unsubscribe made after this subscribe, the broker refusing the filter (in
+  /// this SUBACK, or when resubscribing after a session the broker lost), or the session's end;
+  /// then the handler is destroyed. On MQTT 5 a subscribe with a handler carries a Subscription
   /// Identifier of the client's (unless `props` sets one, or the broker said it has none), so
   /// when overlapping subscriptions make the broker send one copy per subscription, each copy
   /// reaches only its own subscription's handler; without identifiers every matching handler
