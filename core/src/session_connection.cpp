@@ -171,18 +171,17 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   // In the order they were issued (operation order), ahead of those not sent yet: packet
   // identifiers wrap, so their order is not the commands' (a SUBSCRIBE on 65535 and the
   // UNSUBSCRIBE after it on 1 must not swap).
-  std::vector<sub_command> unanswered;
-  for (auto& [id, c] : awaiting_ack) {
+  std::vector<std::pair<operation_id, std::uint16_t>> order;  // sorted, not the commands
+  for (const auto& [id, c] : awaiting_ack) {
     release_id(id);
-    if (!c.replay) unanswered.push_back(std::move(c));
+    if (!c.replay) order.emplace_back(c.op, id);
+  }
+  std::make_heap(order.begin(), order.end());  // a heap sort: little code
+  std::sort_heap(order.begin(), order.end());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    commands_to_send.push_front(std::move(awaiting_ack.find(it->second)->second));
   }
   awaiting_ack.clear();
-  const auto by_op = [](const sub_command& a, const sub_command& b) { return a.op < b.op; };
-  std::make_heap(unanswered.begin(), unanswered.end(), by_op);  // a heap sort: little code
-  std::sort_heap(unanswered.begin(), unanswered.end(), by_op);
-  for (auto it = unanswered.rbegin(); it != unanswered.rend(); ++it) {
-    commands_to_send.push_front(std::move(*it));
-  }
 
   // reconnect() asks for one attempt even when reconnecting is off.
   const bool again = reconnecting.will_retry(may_reconnect);

@@ -163,7 +163,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #driver: CoreDriver | undefined;
   #waiting: Waiting[] = [];
   #ops = new Map<number, (e: OperationEvent) => void>();
-  #handlers = new Map<number, { handler: MessageHandler; filters: Set<string> }>();
+  /** Per-subscription handlers by subscribe operation, until the core ends its last filter. */
+  #handlers = new Map<number, MessageHandler>();
   #queue: QueuedEvent[] = [];
   #scheduled = false;
   #ending = false;
@@ -372,6 +373,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       case 'auth':
         this.#onAuth(e);
         break;
+      case 'subscriptionEnded':
+        // The session decides how long a subscription routes (UNSUBACK, a refusal, its end).
+        if (e.last) this.#handlers.delete(e.id);
+        break;
       case 'packet': {
         const { type, sent, ...packet } = e;
         this.emit(sent ? 'packetsend' : 'packetreceive', packet as unknown as IPacket);
@@ -438,10 +443,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const packet = e.packet as IPublishPacket;
     this.emit('message', packet.topic, packet.payload, packet);
     for (const id of e.subscriptions) {
-      const sub = this.#handlers.get(id);
-      if (!sub) continue;
+      const handler = this.#handlers.get(id);
+      if (!handler) continue;
       try {
-        sub.handler(packet.topic, packet.payload, packet);
+        handler(packet.topic, packet.payload, packet);
       } catch (error) {
         rethrowLater(error);
       }
@@ -527,7 +532,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   /**
    * Subscribes to one filter, several, or a {filter: options} map. The callback gets one
    * grant per filter: the granted QoS, or a failure reason code (>= 0x80). With
-   * `options.handler`, matching messages are also handed to that handler.
+   * `options.handler`, matching messages are also handed to that handler, from the call on
+   * (retained messages included) until the core ends the last of these filters: an UNSUBACK
+   * removing it, the broker refusing it (in the SUBACK, or when resubscribing after it lost
+   * the session), or the end of the client.
    */
   subscribe(topic: string | string[] | ISubscriptionMap, callback?: SubscribeCallback): this;
   subscribe(topic: string | string[] | ISubscriptionMap, options?: IClientSubscribeOptions,
@@ -538,19 +546,14 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const [o, cb] = optionsAndCallback(options, callback);
     const subs: CoreSubscription[] = subscriptionList(topic, o);
     const props = coreProperties(o.properties);
-    let id = 0;
     this.#command((d) => {
       const r = d.subscribe(subs, props);
       if (typeof r === 'number') this.#lastId = r;
-      if (typeof r === 'number' && o.handler) {
-        id = r;
-        this.#handlers.set(r, { handler: o.handler, filters: new Set(subs.map((s) => s.topic)) });
-      }
+      if (typeof r === 'number' && o.handler) this.#handlers.set(r, o.handler);
       return r;
     }, (e) => {
       const error = operationError(e);
       if (error) {
-        this.#handlers.delete(id);
         cb?.(error);
         return;
       }
@@ -568,7 +571,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     });
   }
 
-  /** Unsubscribes; per-subscription handlers stop receiving messages on these filters. */
+  /**
+   * Unsubscribes; once the UNSUBACK has removed them, per-subscription handlers stop receiving
+   * messages on these filters (a subscribe made after this call keeps its own).
+   */
   unsubscribe(topic: string | string[], callback?: UnsubscribeCallback): this;
   unsubscribe(topic: string | string[], options?: IClientUnsubscribeOptions,
               callback?: UnsubscribeCallback): this;
@@ -579,10 +585,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const props = coreProperties(o.properties);
     this.#command((d) => {
       const r = d.unsubscribe(topics, props);
-      if (typeof r === 'number') {
-        this.#lastId = r;
-        this.#dropHandlers(topics);
-      }
+      if (typeof r === 'number') this.#lastId = r;
       return r;
     }, (e) => {
       const error = operationError(e);
@@ -599,13 +602,6 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       this.unsubscribe(topic, options ?? {}, (error, packet) =>
         error ? reject(error) : resolve(packet));
     });
-  }
-
-  #dropHandlers(filters: string[]): void {
-    for (const [id, sub] of this.#handlers) {
-      filters.forEach((f) => sub.filters.delete(f));
-      if (!sub.filters.size) this.#handlers.delete(id);
-    }
   }
 
   /**

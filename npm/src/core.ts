@@ -124,6 +124,9 @@ export type CoreEvent =
   | { type: 'message'; packet: CoreMessage & { cmd: 'publish' }; subscriptions: number[] }
   | OperationEvent
   | { type: 'auth'; reasonCode: number; properties: Record<string, unknown> }
+  // A filter of subscribe operation `id` stopped routing; `last`: the operation routes nothing
+  // any more (wasm/src/js_output.cpp; core subscription_ended_event).
+  | { type: 'subscriptionEnded'; id: number; last: boolean }
   // A whole packet, in MQTT.js's (mqtt-packet's) shape: { cmd, messageId?, ... }.
   | { type: 'packet'; sent: boolean; cmd: string; [field: string]: unknown };
 

@@ -160,6 +160,7 @@ val driver::connect(const val& options) {
   session_config config;
   if (input_error e = read_options(options, config)) return refused(e.ec, e.what);
   if (std::error_code ec = session::validate(config)) return refused(ec);
+  config.report_subscription_ends = true;  // per-subscription handlers live as long as these
   version_ = config.version;
   if (const val store = options["store"]; !store.isUndefined()) store_.emplace(store);
   session_.emplace(std::move(config), store_ ? &*store_ : nullptr);

@@ -154,6 +154,15 @@ val to_js(const operation_event& e) {
   return o.value();
 }
 
+val to_js(const subscription_ended_event& e) {
+  // Only what the package acts on: a handler goes when its subscription's last filter ended.
+  js_object o;
+  o.set("type", "subscriptionEnded");
+  o.set("id", static_cast<double>(e.subscription));
+  o.set("last", e.last);
+  return o.value();
+}
+
 val to_js(const auth_event& e) {
   js_object o;
   o.set("type", "auth");
