@@ -7,8 +7,8 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, endDrainTimeoutMs, filterList, optionsAndCallback, parseUrl, storeOption,
-  subscriptionList,
+  coreProperties, defaultMaxQueuedBytes, endDrainTimeoutMs, filterList, optionsAndCallback,
+  parseUrl, storeOption, subscriptionList,
   type IClientOptions,
 } from './options.js';
 import { openIndexedDbStore, type DurableStore } from './idb_store.js';
