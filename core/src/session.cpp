@@ -316,39 +316,82 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   return op;
 }
 
-std::error_code session::disconnect(time_point now, reason_code code, const properties& props) {
-  impl& d = *impl_;
-  MQTTWS_TRY(d.begin_command(now));
+std::error_code session::impl::check_disconnect(reason_code code,
+                                                const properties& props) const {
   mqttws::disconnect pkt;
   pkt.code = code;
   pkt.props = props;
-  MQTTWS_TRY(d.encodes(pkt));
+  MQTTWS_TRY(encodes(pkt));
   // A DISCONNECT may shorten or extend the session (MQTT 5, 3.14.2.2.2) — but not revive one
   // the CONNECT asked to end with the connection: that is a protocol error, refused here
   // before anything changes.
-  if (d.is_v5() && props.session_expiry_interval && *props.session_expiry_interval != 0 &&
-      d.config.session_expiry_interval.value_or(0) == 0) {
+  if (is_v5() && props.session_expiry_interval && *props.session_expiry_interval != 0 &&
+      config.session_expiry_interval.value_or(0) == 0) {
     return errc::invalid_property_value;
   }
-  if (d.is_v5() && props.session_expiry_interval) {
-    d.persistent = *props.session_expiry_interval > 0;
+  return {};
+}
+
+void session::impl::disconnect_now(reason_code code, const properties& props) {
+  draining.reset();
+  if (is_v5() && props.session_expiry_interval) {
+    persistent = *props.session_expiry_interval > 0;
   }
-  const session_state was = d.state;
-  d.fail_pending(errc::session_closed);
-  if (!d.persistent) (void)d.store->clear();
+  const session_state was = state;
+  fail_pending(errc::session_closed);
+  if (!persistent) (void)store->clear();
   if (was == session_state::connected) {
-    d.send(pkt);
-    d.actions.push_back({transport_action::kind::close, {}});
-    d.state = session_state::disconnecting;
+    mqttws::disconnect pkt;
+    pkt.code = code;
+    pkt.props = props;
+    send(pkt);
+    actions.push_back({transport_action::kind::close, {}});
+    state = session_state::disconnecting;
   } else {
     if (was == session_state::connecting || was == session_state::awaiting_connack) {
-      d.actions.push_back({transport_action::kind::close, {}});
+      actions.push_back({transport_action::kind::close, {}});
     }
-    d.end_session();
+    end_session();
     // Whatever the state, disconnect() ends with one disconnected_event (ec clear), as it
     // does after the DISCONNECT when connected: drivers see one way for a session to end.
-    d.emit(disconnected_event{});
+    emit(disconnected_event{});
   }
+}
+
+void session::impl::continue_drain() {
+  if (!draining) return;
+  const bool drained = inflight_out.empty() && queued_out.empty();
+  if (!drained && now < draining->deadline) return;
+  // Moved out first: disconnect_now() clears `draining`, and its props are views into it.
+  const drain_plan plan = std::move(*draining);
+  disconnect_now(plan.code, plan.props.view());
+}
+
+std::error_code session::disconnect(time_point now, reason_code code, const properties& props) {
+  impl& d = *impl_;
+  d.now = now;
+  // During a drain commands are refused, but not this one: it is how a drain is forced.
+  if (!d.draining) MQTTWS_TRY(d.begin_command(now));
+  MQTTWS_TRY(d.check_disconnect(code, props));
+  d.disconnect_now(code, props);
+  return {};
+}
+
+std::error_code session::disconnect_after_drain(time_point now, duration drain_timeout,
+                                                reason_code code, const properties& props) {
+  impl& d = *impl_;
+  MQTTWS_TRY(d.begin_command(now));  // also refuses a second drain
+  MQTTWS_TRY(d.check_disconnect(code, props));
+  impl::drain_plan plan;
+  plan.code = code;
+  MQTTWS_TRY(owned_properties::make(props, property_context::disconnect, plan.props));
+  // Saturated: a timeout of duration::max() means "no bound" and must not wrap around.
+  plan.deadline = drain_timeout >= time_point::max() - now ? time_point::max()
+                                                           : now + drain_timeout;
+  d.draining = std::move(plan);
+  // Offline, nothing to wait for, or no time to wait: the disconnect happens now.
+  if (!d.online() || drain_timeout <= duration::zero()) d.draining->deadline = now;
+  d.continue_drain();
   return {};
 }
 
@@ -392,6 +435,8 @@ std::error_code session::set_credentials(std::optional<std::string_view> usernam
 std::error_code session::reconnect(time_point now) {
   impl& d = *impl_;
   d.now = now;
+  // A drain waits on this connection; a new one would only be dropped again.
+  if (d.draining) return errc::invalid_state;
   switch (d.state) {
     case session_state::waiting_to_reconnect:
       d.reconnecting.retry_now(now);
@@ -430,6 +475,7 @@ std::error_code session::cancel(operation_id id, time_point now) {
     if (it->op != id) continue;
     const impl::outgoing m = d.queue_take(it);
     d.drop_unsent(m, errc::cancelled);
+    d.continue_drain();  // it may have been the last one a drain waited for
     return {};
   }
   return errc::invalid_state;
@@ -458,6 +504,7 @@ void session::receive(const std::uint8_t* data, std::size_t size, time_point now
     d.close_with(ec, ec == errc::packet_too_large ? reason_code::packet_too_large
                                                   : reason_code::malformed_packet);
   }
+  d.continue_drain();  // acknowledgements may have completed the last publish
 }
 
 void session::on_transport_closed(std::error_code ec, time_point now) {

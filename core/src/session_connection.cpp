@@ -183,8 +183,9 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   }
   awaiting_ack.clear();
 
-  // reconnect() asks for one attempt even when reconnecting is off.
-  const bool again = reconnecting.will_retry(may_reconnect);
+  // reconnect() asks for one attempt even when reconnecting is off. A drain ends with the
+  // connection it waited on: reconnecting would only resend what the user is ending.
+  const bool again = !draining && reconnecting.will_retry(may_reconnect);
   disconnected_event e;
   e.ec = ec;
   e.reason = reason;
@@ -213,6 +214,7 @@ void session::impl::schedule_reconnect(bool after_established) {
 
 void session::impl::end_session() {
   state = session_state::closed;
+  draining.reset();
   reconnecting.cancel();
   fail_pending(errc::session_closed);
   if (!persistent) (void)store->clear();
@@ -258,6 +260,7 @@ void session::impl::on_timer() {
   requests.expire(now, expired);
   for (operation_id op : expired) complete(op, operation_kind::request, errc::request_timeout);
   expire_queued();
+  continue_drain();  // its deadline, or the expiry of the last message it waited for
 }
 
 std::optional<time_point> session::impl::deadline() const {
@@ -281,6 +284,7 @@ std::optional<time_point> session::impl::deadline() const {
   }
   if (auto reply = requests.deadline()) consider(*reply);
   if (!queued_expiries.empty()) consider(*queued_expiries.begin());
+  if (draining) consider(draining->deadline);
   return t;
 }
 

@@ -56,6 +56,14 @@ struct session::impl {
   time_point now{};
   bool ever_connected = false;  // this object has had a session with the broker
   bool clean_start_sent = false;
+  // disconnect_after_drain() under way: the DISCONNECT it will send, and when it gives up
+  // waiting. Only while connected: a loss ends the session (end_session() clears it).
+  struct drain_plan {
+    time_point deadline{};
+    reason_code code = reason_code::normal_disconnection;
+    owned_properties props;
+  };
+  std::optional<drain_plan> draining;
 
   // Outputs waiting to be pulled.
   wire_out wire;  // every outgoing packet, until poll_transmit() takes it
@@ -155,6 +163,13 @@ struct session::impl {
   bool queue_over_empty(std::size_t bytes) const;
   void close_with(std::error_code ec, reason_code reason);
   void end_session();
+  // disconnect() in two halves, shared with disconnect_after_drain(): everything that can
+  // refuse it, then everything it does (the one way a disconnect happens, drained or not).
+  std::error_code check_disconnect(reason_code code, const properties& props) const;
+  void disconnect_now(reason_code code, const properties& props);
+  // A drain whose publishes have all completed, or whose deadline has come, disconnects.
+  // Called after every input that can complete or drop an outgoing publish.
+  void continue_drain();
   void keepalive_tick();
 
   // session_outgoing.cpp: publishes out, acknowledgements in.
@@ -287,9 +302,10 @@ struct session::impl {
     return config.maximum_packet_size.value_or(max_packet_size);
   }
   bool online() const { return state == session_state::connected; }
-  // Commands (publish, subscribe, ...) are taken until disconnect() or the session's end.
+  // Commands (publish, subscribe, ...) are taken until disconnect(), disconnect_after_drain()
+  // or the session's end.
   bool accepting_commands() const {
-    return state != session_state::closed && state != session_state::disconnecting;
+    return !draining && state != session_state::closed && state != session_state::disconnecting;
   }
 };
 

@@ -7,8 +7,8 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, filterList, optionsAndCallback, parseUrl, storeOption,
-  subscriptionList,
+  coreProperties, defaultMaxQueuedBytes, endDrainTimeoutMs, filterList, optionsAndCallback,
+  parseUrl, storeOption, subscriptionList,
   type IClientOptions,
 } from './options.js';
 import { openIndexedDbStore, type DurableStore } from './idb_store.js';
@@ -169,7 +169,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   #scheduled = false;
   #ending = false;
   #ended = false;
-  #pendingEnd: (() => void) | undefined;
+  /** The `ended` step is queued (once per end()): the session has ended, or never started. */
+  #endQueued = false;
   #endCallbacks: EndCallback[] = [];
   #failed: MqttError | undefined;
   #core: CoreOptions;
@@ -338,7 +339,6 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     const q = this.#queue;
     for (let i = 0; i < q.length; i++) {
       this.#dispatch(q[i]!);
-      this.#tryEnd();
     }
     q.length = 0;
     this.#scheduled = false;
@@ -356,6 +356,8 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
         break;
       case 'disconnect':
         this.#onDisconnect(e);
+        // The session's end, which end() waits for: after its last events, the client's.
+        if (this.#ending && !e.willReconnect) this.#queueEnd();
         break;
       case 'reconnect':
         this.reconnecting = true;
@@ -651,6 +653,7 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     if (this.#ended) {
       this.#ended = false;
       this.#ending = false;
+      this.#endQueued = false;
       this.#failed = undefined;
       this.disconnecting = false;
       this.disconnected = false;
@@ -751,9 +754,16 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   // ---- end ---------------------------------------------------------------------------------
 
   /**
-   * Ends the client: waits for in-flight outgoing messages unless `force`, sends DISCONNECT
-   * (with `options.reasonCode`/`properties` on MQTT 5), closes the WebSocket and frees the
-   * client's wasm memory; then emits `end` and calls `callback`. No reconnection follows.
+   * Ends the client: sends DISCONNECT (with `options.reasonCode`/`properties` on MQTT 5),
+   * closes the WebSocket and frees the client's wasm memory; then emits `end` and calls
+   * `callback`. No reconnection follows; new commands fail with `invalid_state` from the call.
+   *
+   * Unless `force`, the DISCONNECT waits until the outgoing QoS 1/2 messages in flight or
+   * queued have been acknowledged (their callbacks succeed before `end`), for at most
+   * 30 seconds; those still pending then fail with `session_closed`.
+   * Offline, or if the connection is lost meanwhile, it ends at once (pending messages fail
+   * with `session_closed`; a persistent store keeps them). `end(true)`, also during such a
+   * wait, ends at once. The waiting is the core's (session::disconnect_after_drain).
    */
   end(callback?: EndCallback): this;
   end(force?: boolean, callback?: EndCallback): this;
@@ -773,23 +783,30 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
       const callbacks = this.#endCallbacks.splice(0);
       queueMicrotask(() => callbacks.forEach((cb) => cb()));
     }
-    if (this.#ending) return this;
-    this.#ending = true;
-    this.disconnecting = true;
     const o = options ?? {};
     const props = coreProperties(o.properties);
     const driver = this.#driver;
+    if (this.#ending) {
+      // end(true) while an end() waits for acknowledgements: it stops waiting (the core's
+      // disconnect() ends a drain at once; refused when nothing waits any more).
+      if (force === true && driver && !this.#endQueued) {
+        driver.disconnect(o.reasonCode ?? 0, props);
+      }
+      return this;
+    }
+    this.#ending = true;
+    this.disconnecting = true;
     if (!driver) {
       // Not started (the wasm is still loading, or it failed): nothing to disconnect.
       for (const w of this.#waiting.splice(0)) w.fail(endedError());
-      this.#enqueue({ type: 'ended' });
+      this.#queueEnd();
       return this;
     }
-    this.#pendingEnd = () => {
-      driver.disconnect(o.reasonCode ?? 0, props);  // refused only when already closed
-      this.#enqueue({ type: 'ended' });
-    };
-    this.#tryEnd(force === true);
+    // The session ends with a disconnect event (then the `ended` step is queued); refused
+    // only when it had ended already.
+    const refused = driver.disconnect(o.reasonCode ?? 0, props,
+                                      force === true ? -1 : endDrainTimeoutMs);
+    if (refused) this.#queueEnd();
     return this;
   }
 
@@ -800,16 +817,10 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
     });
   }
 
-  /** Runs a pending end() once nothing is in flight (or at once when forced or offline). */
-  #tryEnd(force = false): void {
-    const end = this.#pendingEnd;
-    if (!end || !this.#driver) return;
-    if (!force && this.connected) {
-      const s = this.#driver.stats();
-      if (s.inflight + s.queued > 0) return;
-    }
-    this.#pendingEnd = undefined;
-    end();
+  #queueEnd(): void {
+    if (this.#endQueued) return;
+    this.#endQueued = true;
+    this.#enqueue({ type: 'ended' });
   }
 
   /**

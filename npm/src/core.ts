@@ -164,7 +164,9 @@ export interface CoreModule {
           properties: CoreProperties, timeoutMs: number): CoreResult;
   subscribe(h: Handle, subscriptions: CoreSubscription[], properties: CoreProperties): CoreResult;
   unsubscribe(h: Handle, topics: string[], properties: CoreProperties): CoreResult;
-  disconnect(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
+  /** `drainMs` >= 0: session::disconnect_after_drain() with that timeout; < 0: no drain. */
+  disconnect(h: Handle, reasonCode: number, properties: CoreProperties,
+             drainMs: number): CoreResult;
   authenticate(h: Handle, reasonCode: number, properties: CoreProperties): CoreResult;
   reconnect(h: Handle): CoreResult;
   ping(h: Handle): CoreResult;
@@ -417,8 +419,12 @@ export class CoreDriver {
     return this.#m.unsubscribe(this.#h, topics, properties);
   }
 
-  disconnect(reasonCode: number, properties: CoreProperties): CoreError | null {
-    return orNull(this.#m.disconnect(this.#h, reasonCode, properties));
+  /**
+   * Ends the session (session::disconnect), or with `drainMs` >= 0 once the QoS 1/2 publishes
+   * in flight or queued have completed or `drainMs` has passed (disconnect_after_drain).
+   */
+  disconnect(reasonCode: number, properties: CoreProperties, drainMs = -1): CoreError | null {
+    return orNull(this.#m.disconnect(this.#h, reasonCode, properties, drainMs));
   }
 
   authenticate(reasonCode: number, properties: CoreProperties): CoreError | null {

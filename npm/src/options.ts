@@ -224,6 +224,12 @@ export function storeOption(o: IClientOptions): IndexedDbStoreOption | undefined
 
 /** Default of {@link IClientOptions.maxQueuedBytes}. */
 export const defaultMaxQueuedBytes = 8 * 1024 * 1024;
+/**
+ * How long end() (not forced) waits for the outgoing QoS 1/2 messages in flight or queued to
+ * be acknowledged before it disconnects anyway: 30 s, so ending a client is bounded even when
+ * the broker stops answering.
+ */
+export const endDrainTimeoutMs = 30_000;
 
 function invalidUrl(url: string, why: string): MqttError {
   return new MqttError(`invalid broker URL "${url}": ${why}`, 'invalid_url');

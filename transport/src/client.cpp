@@ -502,7 +502,7 @@ void client::start_request(const mqttws::publish& p, duration timeout, request_c
 }
 
 void client::start_disconnect(reason_code code, const properties& props,
-                              disconnect_completion c) {
+                              std::optional<duration> drain, disconnect_completion c) {
   impl& d = *impl_;
   if (d.s->state() == session_state::closed) {
     if (d.t) {
@@ -512,7 +512,9 @@ void client::start_disconnect(reason_code code, const properties& props,
     }
     return;
   }
-  if (std::error_code ec = d.s->disconnect(d.now(), code, props)) return c(ec);
+  const std::error_code ec = drain ? d.s->disconnect_after_drain(d.now(), *drain, code, props)
+                                   : d.s->disconnect(d.now(), code, props);
+  if (ec) return c(ec);
   d.log.disconnecting(code);
   d.disconnects.push_back(std::move(c));
   d.drive();

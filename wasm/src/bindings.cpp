@@ -82,8 +82,8 @@ EMSCRIPTEN_BINDINGS(mqttws) {
   em::function("unsubscribe", +[](double h, const val& topics, const val& props) {
     return command(h, [&](driver& d) { return d.unsubscribe(topics, props); });
   });
-  em::function("disconnect", +[](double h, int code, const val& props) {
-    return command(h, [&](driver& d) { return d.disconnect(code, props); });
+  em::function("disconnect", +[](double h, int code, const val& props, double drain_ms) {
+    return command(h, [&](driver& d) { return d.disconnect(code, props, drain_ms); });
   });
   em::function("authenticate", +[](double h, int code, const val& props) {
     return command(h, [&](driver& d) { return d.authenticate(code, props); });

@@ -245,12 +245,15 @@ val driver::unsubscribe(const val& topics, const val& properties) {
   return op_result(session_->unsubscribe(topic_filter_list(filters), props, now()));
 }
 
-val driver::disconnect(int code, const val& properties) {
+val driver::disconnect(int code, const val& properties, double drain_ms) {
   if (!session_) return refused(make_error_code(errc::invalid_state));
   js_input in;
   mqttws::properties props;
   if (input_error e = in.properties(properties, props)) return refused(e.ec, e.what);
-  return done(session_->disconnect(now(), static_cast<reason_code>(code), props));
+  const auto c = static_cast<reason_code>(code);
+  if (!(drain_ms >= 0)) return done(session_->disconnect(now(), c, props));
+  // Clamped: a huge bound (Infinity) means "wait for the acknowledgements", not overflow.
+  return done(session_->disconnect_after_drain(now(), ms(std::min(drain_ms, 1e15)), c, props));
 }
 
 val driver::authenticate(int code, const val& properties) {

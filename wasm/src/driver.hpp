@@ -77,7 +77,9 @@ class driver {
                             const emscripten::val& properties);
   /// `topics`: string[].
   emscripten::val unsubscribe(const emscripten::val& topics, const emscripten::val& properties);
-  emscripten::val disconnect(int code, const emscripten::val& properties);
+  /// session::disconnect_after_drain() with `drain_ms` (milliseconds) as its timeout; a
+  /// negative `drain_ms` (or NaN): session::disconnect(), no drain.
+  emscripten::val disconnect(int code, const emscripten::val& properties, double drain_ms);
   /// Enhanced authentication: an AUTH packet (session::authenticate()).
   emscripten::val authenticate(int code, const emscripten::val& properties);
   /// Connects again at once, the backoff reset (session::reconnect()).

@@ -137,6 +137,31 @@ class session {
                              reason_code code = reason_code::normal_disconnection,
                              const properties& props = {});
 
+  /// Like disconnect(), once the outgoing QoS 1/2 publishes in flight or queued have completed,
+  /// or `drain_timeout` has passed, whichever is first — so that ending a client does not
+  /// throw away what it was asked to deliver, nor wait for it forever.
+  /// - Validates `code` and `props` exactly as disconnect() does, with the same errors; and
+  ///   invalid_state while a drain is already under way. A refused call changes nothing.
+  /// - From the call on, commands (publish, subscribe, unsubscribe, request, reconnect and a
+  ///   second disconnect_after_drain) are refused with invalid_state. disconnect() is not: it
+  ///   ends the drain at once (forcing it), as it would have without one.
+  /// - While connected, the session goes on sending what is queued (within the broker's
+  ///   Receive Maximum) and taking acknowledgements, keepalive included. QoS 0 publishes and
+  ///   pending SUBSCRIBE/UNSUBSCRIBE are not waited for.
+  /// - When stats().inflight_outgoing + stats().queued reaches 0 — at once if it is 0 at the
+  ///   call, or `drain_timeout` <= 0 — it does exactly what disconnect(code, props) does.
+  /// - When `drain_timeout` passes first (next_timeout() includes the deadline, and
+  ///   handle_timeout() acts on it), likewise: what is still pending completes with
+  ///   errc::session_closed, as disconnect() documents.
+  /// - Not connected at the call (connecting, waiting to reconnect): at once, as disconnect().
+  /// - The connection lost during the drain: the session ends then, without reconnecting — a
+  ///   disconnected_event with the loss's `ec` and will_reconnect false, then what is pending
+  ///   completes with errc::session_closed (a persistent store keeps its messages). No
+  ///   DISCONNECT could be sent, so `props` (a Session Expiry Interval) take no effect.
+  std::error_code disconnect_after_drain(time_point now, duration drain_timeout,
+                                         reason_code code = reason_code::normal_disconnection,
+                                         const properties& props = {});
+
   /// MQTT 5 enhanced authentication: answers an auth_event (Continue authentication) or starts
   /// re-authentication (Re-authenticate) with the given Authentication Data. Errors:
   /// invalid_state, properties_require_v5, invalid_reason_code.
@@ -155,7 +180,7 @@ class session {
   /// with errc::reconnect_requested and will_reconnect true follows, then a reconnecting_event
   /// with delay 0 and the new attempt on the same endpoint. Nothing pending fails: in-flight
   /// messages are resent on the new connection as after any loss. Errors: invalid_state (not
-  /// started, disconnecting or closed; nothing changes then).
+  /// started, draining (disconnect_after_drain), disconnecting or closed; nothing changes then).
   std::error_code reconnect(time_point now);
 
   /// Sends a PINGREQ now, so that a connection that may have died unnoticed (a device that

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -280,13 +281,38 @@ class client {
   auto async_disconnect(reason_code code, const properties& props, Token&& token) {
     return boost::asio::async_initiate<Token, void(error_code)>(
         [this, code, props](auto h) {
-          start_disconnect(code, props, disconnect_completion(std::move(h), ex_));
+          start_disconnect(code, props, std::nullopt, disconnect_completion(std::move(h), ex_));
         },
         token);
   }
   template <class Token>
   auto async_disconnect(Token&& token) {
     return async_disconnect(reason_code::normal_disconnection, properties{},
+                            std::forward<Token>(token));
+  }
+
+  /// Ends the session as above, but first lets the QoS 1/2 publishes in flight or queued
+  /// complete (session::disconnect_after_drain): they are still sent and acknowledged, and
+  /// their completions come before this one. After `drain_timeout` the DISCONNECT goes out
+  /// anyway and those still pending complete with errc::session_closed. Meanwhile new
+  /// operations fail with errc::invalid_state; a plain async_disconnect() ends the drain at
+  /// once (both complete then). A connection lost during the drain ends the session without
+  /// reconnecting (pending operations: errc::session_closed), and this completes. Not
+  /// connected: as the plain async_disconnect(). Errors: those of the plain form, and
+  /// errc::invalid_state when a drain is already under way.
+  /// Signature: void(error_code).
+  template <class Token>
+  auto async_disconnect(duration drain_timeout, reason_code code, const properties& props,
+                        Token&& token) {
+    return boost::asio::async_initiate<Token, void(error_code)>(
+        [this, drain_timeout, code, props](auto h) {
+          start_disconnect(code, props, drain_timeout, disconnect_completion(std::move(h), ex_));
+        },
+        token);
+  }
+  template <class Token>
+  auto async_disconnect(duration drain_timeout, Token&& token) {
+    return async_disconnect(drain_timeout, reason_code::normal_disconnection, properties{},
                             std::forward<Token>(token));
   }
 
@@ -312,7 +338,9 @@ class client {
   void start_unsubscribe(topic_filter_list filters, const properties& props,
                          subscribe_completion c);
   void start_request(const mqttws::publish& p, duration timeout, request_completion c);
-  void start_disconnect(reason_code code, const properties& props, disconnect_completion c);
+  // `drain`: session::disconnect_after_drain() with that timeout; none: session::disconnect().
+  void start_disconnect(reason_code code, const properties& props,
+                        std::optional<duration> drain, disconnect_completion c);
 
   struct impl;
   executor_type ex_;
