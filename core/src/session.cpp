@@ -103,7 +103,7 @@ session::impl::impl(session_config c, session_store* s, std::error_code conversi
     out.stage = m.state;
     // Never reused, even for an entry skipped below: a new message with its sequence would
     // replace it in the store (stored_publish::sequence is unique).
-    next_sequence = std::max(next_sequence, m.sequence + 1);
+    flow.sequence_seen(m.sequence);
     const auto stored_version = static_cast<protocol_version>(m.version);
     if (owned_publish::adopt(std::move(m.packet), stored_version, out.message)) {
       continue;  // unreadable: nothing can be sent from it
@@ -120,12 +120,12 @@ session::impl::impl(session_config c, session_store* s, std::error_code conversi
         !id_in_use.get(m.packet_id)) {
       out.message.set_packet_id(m.packet_id);
       id_in_use.put(m.packet_id, true);
-      inflight_put(std::move(out));
+      flow.put_in_flight(std::move(out));
     } else {
       // Never sent, or a store that holds an identifier twice: the message goes out again as
       // a new one rather than be lost or collide.
       out.stage = stored_publish::stage::queued;
-      queue_push(std::move(out));
+      flow.push(std::move(out));
     }
   }
   incoming_qos2.insert(incoming.begin(), incoming.end());
@@ -151,14 +151,14 @@ std::error_code session::connect(time_point now) {
     // A clean start discards the session state a previous process stored; messages published
     // on this object before connect() are not session state yet and stay queued.
     // Before connect() nothing is in flight but what the store held.
-    while (!d.inflight_out.empty()) {
-      const impl::outgoing m = d.inflight_take(d.inflight_out.begin());
+    while (!d.flow.in_flight().empty()) {
+      const impl::outgoing m = d.flow.take_in_flight(d.flow.inflight_begin());
       d.release_id(m.message.view().packet_id);
       (void)d.store->remove(m.sequence);
     }
-    for (auto it = d.queued_out.begin(); it != d.queued_out.end();) {
+    for (auto it = d.flow.queued_begin(); it != d.flow.queued_end();) {
       if (it->op == 0 && it->request_op == 0) {
-        const impl::outgoing m = d.queue_take(it);
+        const impl::outgoing m = d.flow.take(it);
         (void)d.store->remove(m.sequence);
       } else {
         ++it;
@@ -360,7 +360,7 @@ void session::impl::disconnect_now(reason_code code, const properties& props) {
 
 void session::impl::continue_drain() {
   if (!draining) return;
-  const bool drained = inflight_out.empty() && queued_out.empty();
+  const bool drained = flow.empty();
   if (!drained && now < draining->deadline) return;
   // Moved out first: disconnect_now() clears `draining`, and its props are views into it.
   const drain_plan plan = std::move(*draining);
@@ -471,9 +471,9 @@ std::error_code session::cancel(operation_id id, time_point now) {
   impl& d = *impl_;
   d.now = now;
   if (id == 0) return errc::invalid_state;
-  for (auto it = d.queued_out.begin(); it != d.queued_out.end(); ++it) {
+  for (auto it = d.flow.queued_begin(); it != d.flow.queued_end(); ++it) {
     if (it->op != id) continue;
-    const impl::outgoing m = d.queue_take(it);
+    const impl::outgoing m = d.flow.take(it);
     d.drop_unsent(m, errc::cancelled);
     d.continue_drain();  // it may have been the last one a drain waited for
     return {};
@@ -551,10 +551,10 @@ session_stats session::stats() const {
   const impl& d = *impl_;
   session_stats s = d.counters;
   s.state = d.state;
-  s.inflight_outgoing = d.inflight_out.size();
+  s.inflight_outgoing = d.flow.in_flight().size();
   s.inflight_incoming = d.incoming_qos2.size();
-  s.queued = d.queued_out.size();
-  s.queued_bytes = d.queued_bytes;
+  s.queued = d.flow.queued().size();
+  s.queued_bytes = d.flow.queued_bytes();
   s.reconnect_attempts = d.reconnecting.attempts();
   return s;
 }

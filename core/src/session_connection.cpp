@@ -283,7 +283,7 @@ std::optional<time_point> session::impl::deadline() const {
       break;
   }
   if (auto reply = requests.deadline()) consider(*reply);
-  if (!queued_expiries.empty()) consider(*queued_expiries.begin());
+  if (const std::optional<time_point> e = flow.earliest_expiry()) consider(*e);
   if (draining) consider(draining->deadline);
   return t;
 }

@@ -1,5 +1,5 @@
 // Internal: the state of a session, composed of parts that each own their fields and are
-// unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table,
+// unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table, outbound_flow,
 // send_window, receive_window, wire_out, packet_id_map, subscription_book); the impl routes events between them.
 // The behaviour is split by concern across session*.cpp files.
 #pragma once
@@ -27,6 +27,7 @@
 #include "alias_in.hpp"
 #include "alias_out.hpp"
 #include "keepalive.hpp"
+#include "outbound_flow.hpp"
 #include "packet_id_map.hpp"
 #include "reconnect_policy.hpp"
 #include "request_table.hpp"
@@ -85,28 +86,9 @@ struct session::impl {
   reconnect_policy reconnecting;  // endpoints, redirects, backoff, when the next attempt is due
 
   // ---- outgoing publishes -----------------------------------------------------------------
-  struct outgoing {
-    std::uint64_t sequence = 0;
-    operation_id op = 0;            // 0: no completion event (restored, internal request publish)
-    owned_publish message;          // packet id and DUP as last sent
-    stored_publish::stage stage = stored_publish::stage::queued;
-    std::optional<time_point> expires_at;
-    operation_id request_op = 0;    // the request() this publish belongs to
-    bool resend_pending = false;    // in flight from a resumed session, DUP not yet resent
-  };
-  // Two stages, each ordered by sequence (the order the user published in), so every lookup
-  // a PUBLISH, an acknowledgement or a timer needs is O(1) or O(log n) however many messages
-  // wait: 65535 in flight and a long offline queue are normal loads, not corner cases.
-  using inflight_map = std::map<std::uint64_t, outgoing>;
-  std::deque<outgoing> queued_out;                  // not sent yet (stage queued)
-  std::multiset<time_point> queued_expiries;        // expires_at of those in queued_out
-  std::size_t queued_bytes = 0;                     // encoded size of those in queued_out
-  inflight_map inflight_out;                        // sent, awaiting PUBACK/PUBREC/PUBCOMP
-  packet_id_map<std::uint64_t> inflight_by_id;     // packet id -> sequence in inflight_out
-  std::uint64_t next_sequence = 1;
-  // In-flight messages of a resumed session still waiting for room in the broker's Receive
-  // Maximum (it may be smaller on this connection than on the one they were sent on).
-  std::size_t pending_resends = 0;
+  using outgoing = outbound_message;
+  using inflight_map = outbound_flow::inflight_map;
+  outbound_flow flow;  // queued and in flight, in publish order
   operation_id next_op = 1;
 
   // Packet identifiers in use by any outgoing flow (PUBLISH, SUBSCRIBE, UNSUBSCRIBE).
@@ -191,12 +173,6 @@ struct session::impl {
               owned_properties props);
   // What the store keeps of `m` at its current stage.
   stored_publish stored(const outgoing& m) const;
-  // The two stages' bookkeeping (sequence order, expiry times, the packet id index).
-  void queue_push(outgoing&& m);
-  outgoing queue_take(std::deque<outgoing>::iterator& it);  // erases; `it` moves to the next
-  outgoing& inflight_put(outgoing&& m);
-  outgoing inflight_take(inflight_map::iterator it);
-  inflight_map::iterator inflight_find(std::uint16_t packet_id);
   void on_puback(const puback& p);
   void on_pubrec(const pubrec& p);
   void on_pubcomp(const pubcomp& p);

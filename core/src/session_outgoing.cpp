@@ -24,7 +24,7 @@ std::error_code session::impl::prepare(const mqttws::publish& p, outgoing& m) {
   if (copy.props.message_expiry_interval) {
     m.expires_at = now + std::chrono::seconds(*copy.props.message_expiry_interval);
   }
-  m.sequence = next_sequence;
+  m.sequence = flow.next_sequence();
   return {};
 }
 
@@ -32,8 +32,8 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   const bool qos0 = m.message.view().qos == qos::at_most_once;
   if (!online() && qos0 && !config.queue_qos0_offline) return errc::invalid_state;
   // Will it have to wait? Only then does the queue bound apply.
-  const bool waits = !online() || !queued_out.empty() ||
-                     (!qos0 && inflight_out.size() >= window());
+  const bool waits = !online() || !flow.queued().empty() ||
+                     (!qos0 && flow.in_flight().size() >= window());
   const std::size_t size = m.message.bytes().size();
   const bool full = waits && queue_over(1, size);
   // Dropping the oldest makes room only for a message that fits an empty queue.
@@ -45,13 +45,13 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   if (!qos0) {
     MQTTWS_TRY(store->save(stored(m)));
   }
-  while (full && !queued_out.empty() && queue_over(1, size)) {
-    auto oldest = queued_out.begin();
-    const outgoing dropped = queue_take(oldest);
+  while (full && !flow.queued().empty() && queue_over(1, size)) {
+    auto oldest = flow.queued_begin();
+    const outgoing dropped = flow.take(oldest);
     drop_unsent(dropped, errc::dropped_from_queue);
   }
-  next_sequence++;
-  queue_push(std::move(m));
+  flow.sequence_taken();
+  flow.push(std::move(m));
   return {};
 }
 
@@ -69,33 +69,33 @@ void session::impl::send_queued() {
   // with it maybe the session (fail_pending), so no reference into a container survives it.
   // Resends of a resumed session first, in order, as the window allows (MQTT-4.9.0-2 counts
   // them like any unacknowledged PUBLISH).
-  for (auto it = inflight_out.begin(); pending_resends > 0 && it != inflight_out.end(); ++it) {
+  for (auto it = flow.inflight_begin(); flow.pending_resends() > 0 && it != flow.inflight_end();
+       ++it) {
     if (!it->second.resend_pending) continue;
-    if (inflight_out.size() - pending_resends >= window()) break;
-    it->second.resend_pending = false;
-    --pending_resends;
+    if (flow.in_flight().size() - flow.pending_resends() >= window()) break;
+    flow.resend_now(it->second);
     send_publish(it->second, true);
     if (!online()) return;
   }
-  while (online() && !queued_out.empty()) {
-    auto front = queued_out.begin();
+  while (online() && !flow.queued().empty()) {
+    auto front = flow.queued_begin();
     const mqttws::publish& v = front->message.view();
     const std::error_code refused = front->expires_at && now >= *front->expires_at
                                         ? make_error_code(errc::message_expired)
                                         : check_limits(v, front->message.bytes().size());
     if (refused) {
-      const outgoing done = queue_take(front);
+      const outgoing done = flow.take(front);
       drop_unsent(done, refused);
       continue;
     }
-    if (v.qos != qos::at_most_once && inflight_out.size() >= window()) {
+    if (v.qos != qos::at_most_once && flow.in_flight().size() >= window()) {
       // MQTT-4.9.0-2 (the broker's Receive Maximum), and the pacing window within it: wait;
       // what follows keeps its place behind.
       break;
     }
     std::uint16_t id = 0;
     if (v.qos != qos::at_most_once && !allocate_id(id)) break;
-    outgoing m = queue_take(front);
+    outgoing m = flow.take(front);
     if (m.expires_at) {
       // Send the time that is left, not the original interval (3.3.2.3.3 asks the same of the
       // broker when it forwards).
@@ -121,11 +121,11 @@ void session::impl::send_queued() {
       // Not sent: back to its place in the queue, for the next connection.
       release_id(id);
       m.stage = stage::queued;
-      queue_push(std::move(m));
+      flow.push(std::move(m));
       store_ok(ec);
       return;
     }
-    send_publish(inflight_put(std::move(m)), false);
+    send_publish(flow.put_in_flight(std::move(m)), false);
   }
 }
 
@@ -170,8 +170,9 @@ stored_publish session::impl::stored(const outgoing& m) const {
 }
 
 bool session::impl::queue_over(std::size_t extra_messages, std::size_t extra_bytes) const {
-  return queued_out.size() + extra_messages > config.max_queued ||
-         (config.max_queued_bytes != 0 && queued_bytes + extra_bytes > config.max_queued_bytes);
+  return flow.queued().size() + extra_messages > config.max_queued ||
+         (config.max_queued_bytes != 0 &&
+          flow.queued_bytes() + extra_bytes > config.max_queued_bytes);
 }
 
 bool session::impl::queue_over_empty(std::size_t bytes) const {
@@ -179,65 +180,20 @@ bool session::impl::queue_over_empty(std::size_t bytes) const {
          (config.max_queued_bytes != 0 && bytes > config.max_queued_bytes);
 }
 
-void session::impl::queue_push(outgoing&& m) {
-  if (m.expires_at) queued_expiries.insert(*m.expires_at);
-  queued_bytes += m.message.bytes().size();
-  if (queued_out.empty() || queued_out.back().sequence < m.sequence) {
-    queued_out.push_back(std::move(m));
-    return;
-  }
-  // Only messages coming back from flight (a broker that lost the session) land earlier.
-  auto at = std::upper_bound(
-      queued_out.begin(), queued_out.end(), m.sequence,
-      [](std::uint64_t seq, const outgoing& o) { return seq < o.sequence; });
-  queued_out.insert(at, std::move(m));
-}
-
-session::impl::outgoing session::impl::queue_take(std::deque<outgoing>::iterator& it) {
-  outgoing m = std::move(*it);
-  if (m.expires_at) queued_expiries.erase(queued_expiries.find(*m.expires_at));
-  queued_bytes -= m.message.bytes().size();
-  it = queued_out.erase(it);
-  return m;
-}
-
-session::impl::outgoing& session::impl::inflight_put(outgoing&& m) {
-  inflight_by_id.put(m.message.view().packet_id, m.sequence);
-  const std::uint64_t seq = m.sequence;
-  return inflight_out.insert_or_assign(seq, std::move(m)).first->second;
-}
-
-session::impl::outgoing session::impl::inflight_take(inflight_map::iterator it) {
-  outgoing m = std::move(it->second);
-  if (m.resend_pending) {
-    // Acknowledged (or given up) before its turn to be resent came.
-    m.resend_pending = false;
-    --pending_resends;
-  }
-  inflight_by_id.erase(m.message.view().packet_id);
-  inflight_out.erase(it);
-  return m;
-}
-
-session::impl::inflight_map::iterator session::impl::inflight_find(std::uint16_t packet_id) {
-  const std::uint64_t seq = inflight_by_id.get(packet_id);
-  return seq == 0 ? inflight_out.end() : inflight_out.find(seq);
-}
-
 // Ends an outgoing message: the store forgets it, its identifier is free, its operation (or
 // the request it belongs to, if that failed) completes.
 void session::impl::finish(inflight_map::iterator it, std::error_code ec, reason_code code,
                            owned_properties props) {
   (void)store->remove(it->first);
-  const outgoing done = inflight_take(it);
+  const outgoing done = flow.take_in_flight(it);
   release_id(done.message.view().packet_id);
   complete(done.op, operation_kind::publish, ec, {code}, std::move(props));
   if (ec && done.request_op) fail_request(done.request_op, ec);
 }
 
 void session::impl::on_puback(const puback& p) {
-  auto it = inflight_find(p.packet_id);
-  if (it == inflight_out.end() || it->second.stage != stage::awaiting_ack ||
+  auto it = flow.find(p.packet_id);
+  if (it == flow.inflight_end() || it->second.stage != stage::awaiting_ack ||
       it->second.message.view().qos != qos::at_least_once) {
     return;  // not ours (e.g. a duplicate after a resume): nothing to do
   }
@@ -255,8 +211,8 @@ void session::impl::on_pubrec(const pubrec& p) {
     send(pubrel{p.packet_id,
                 is_v5() ? reason_code::packet_identifier_not_found : reason_code::success, {}});
   };
-  auto it = inflight_find(p.packet_id);
-  if (it == inflight_out.end()) return not_ours();
+  auto it = flow.find(p.packet_id);
+  if (it == flow.inflight_end()) return not_ours();
   outgoing& m = it->second;
   if (m.stage == stage::awaiting_pubcomp) {
     send(pubrel{p.packet_id, reason_code::success, {}});  // our PUBREL was lost: again
@@ -281,8 +237,8 @@ void session::impl::on_pubrec(const pubrec& p) {
 }
 
 void session::impl::on_pubcomp(const pubcomp& p) {
-  auto it = inflight_find(p.packet_id);
-  if (it == inflight_out.end() || it->second.stage != stage::awaiting_pubcomp) return;
+  auto it = flow.find(p.packet_id);
+  if (it == flow.inflight_end() || it->second.stage != stage::awaiting_pubcomp) return;
   // 0x92 means the broker already forgot the id: it had the message (it sent PUBREC), so the
   // exchange is over either way.
   window_grows();
@@ -291,26 +247,24 @@ void session::impl::on_pubcomp(const pubcomp& p) {
 }
 
 void session::impl::resume_inflight(bool session_present) {
-  pending_resends = 0;
+  flow.forget_resends();
   if (session_present) {
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, same identifier) and PUBREL, in order.
     // Every one of them counts against this connection's Receive Maximum (a PUBREC < 0x80
     // does not free a slot), so PUBLISHes beyond it wait for acknowledgements (send_queued()).
     std::size_t outstanding = 0;
-    for (auto& entry : inflight_out) {
+    for (const auto& entry : flow.in_flight()) {
       if (entry.second.stage == stage::awaiting_pubcomp) ++outstanding;
     }
-    for (auto it = inflight_out.begin(); it != inflight_out.end() && online(); ++it) {
+    for (auto it = flow.inflight_begin(); it != flow.inflight_end() && online(); ++it) {
       outgoing& m = it->second;
-      m.resend_pending = false;
       if (m.stage == stage::awaiting_pubcomp) {
         send(pubrel{m.message.view().packet_id, reason_code::success, {}});
       } else if (outstanding < window()) {
         ++outstanding;
         send_publish(m, true);
       } else {
-        m.resend_pending = true;
-        ++pending_resends;
+        flow.resend_later(m);
       }
     }
     return;
@@ -318,8 +272,8 @@ void session::impl::resume_inflight(bool session_present) {
   // The broker has no session: its half of every exchange is gone (3.2.2.1.2). A message it
   // acknowledged with PUBREC was received, so that exchange is complete; every other
   // unacknowledged message is sent again as a new message, so none is lost.
-  while (!inflight_out.empty()) {
-    outgoing m = inflight_take(inflight_out.begin());
+  while (!flow.in_flight().empty()) {
+    outgoing m = flow.take_in_flight(flow.inflight_begin());
     const std::uint16_t id = m.message.view().packet_id;
     release_id(id);
     if (m.stage == stage::awaiting_pubcomp) {
@@ -330,7 +284,7 @@ void session::impl::resume_inflight(bool session_present) {
     m.stage = stage::queued;
     m.message.set_dup(false);
     (void)store->save(stored(m));
-    queue_push(std::move(m));
+    flow.push(std::move(m));
   }
   for (std::uint16_t id : incoming_qos2) (void)store->remove_incoming(id);
   incoming_qos2.clear();
@@ -356,10 +310,11 @@ void session::impl::release_id(std::uint16_t id) {
 }
 
 void session::impl::expire_queued() {
-  if (queued_expiries.empty() || *queued_expiries.begin() > now) return;
-  for (auto it = queued_out.begin(); it != queued_out.end();) {
+  const std::optional<time_point> earliest = flow.earliest_expiry();
+  if (!earliest || *earliest > now) return;
+  for (auto it = flow.queued_begin(); it != flow.queued_end();) {
     if (it->expires_at && now >= *it->expires_at) {
-      const outgoing done = queue_take(it);
+      const outgoing done = flow.take(it);
       drop_unsent(done, errc::message_expired);
     } else {
       ++it;
@@ -377,24 +332,21 @@ void session::impl::fail_pending(std::error_code ec) {
   // Every operation still open completes now. Messages stay in a persistent store: the next
   // session resuming it resends them.
   // In publish order, whichever stage each message reached: both containers are in sequence
-  // order (inflight_out is keyed by it, queue_push keeps queued_out sorted), so one merge
+  // order (in flight keyed by it, the queue kept sorted by outbound_flow::push), so one merge
   // gives it. complete() only queues an event: neither container changes meanwhile.
-  auto in = inflight_out.cbegin();
-  auto q = queued_out.cbegin();
-  while (in != inflight_out.cend() || q != queued_out.cend()) {
+  const outbound_flow::inflight_map& inflight = flow.in_flight();
+  const outbound_flow::queue& queued = flow.queued();
+  auto in = inflight.cbegin();
+  auto q = queued.cbegin();
+  while (in != inflight.cend() || q != queued.cend()) {
     const bool from_queue =
-        in == inflight_out.cend() ||
-        (q != queued_out.cend() &&
+        in == inflight.cend() ||
+        (q != queued.cend() &&
          (q->sequence < in->first || (q->sequence == in->first && q->op < in->second.op)));
     complete(from_queue ? (q++)->op : (in++)->second.op, operation_kind::publish, ec);
   }
   // Not request_op: the requests themselves complete below.
-  inflight_out.clear();
-  pending_resends = 0;
-  inflight_by_id.clear();
-  queued_out.clear();
-  queued_expiries.clear();
-  queued_bytes = 0;
+  flow.clear();
   // QoS 0 publishes on the wire stay there (a DISCONNECT follows them): done when taken.
   for (sub_command& c : commands_to_send) {
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
