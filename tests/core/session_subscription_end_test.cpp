@@ -228,6 +228,22 @@ TEST(SessionSubscriptionEnd, a_subscribe_larger_than_the_brokers_maximum_packet_
   EXPECT_EQ(routed(b, filter), std::vector<operation_id>{});
 }
 
+TEST(SessionSubscriptionEnd, a_resubscription_larger_than_the_new_brokers_limit_ends_not_sent) {
+  scripted_broker b(reporting(persistent_test_options()));
+  b.connect_ok();
+  const std::string filter(80, 'f');
+  const operation_id op = subscribed(b, filter);
+  b.lose_connection();
+  properties limits;
+  limits.maximum_packet_size = 64;
+  b.connect_ok(false, limits);  // the session is lost, and the broker now takes less
+  expect_end(b.next_event<subscription_ended_event>(), op, filter, subscription_end::not_sent,
+             reason_code::packet_too_large, true);
+  b.no_more_events();  // a resubscription has no operation_event of its own
+  b.no_more_packets();
+  EXPECT_EQ(routed(b, filter), std::vector<operation_id>{});
+}
+
 // ---- session closed -------------------------------------------------------------------------
 
 TEST(SessionSubscriptionEnd, disconnect_ends_every_filter_in_subscription_order) {
