@@ -116,10 +116,8 @@ session::impl::impl(session_config c, session_store* s, std::error_code conversi
       if (owned_publish::make(out.message.view(), config.version, again)) continue;
       out.message = std::move(again);
     }
-    if (out.stage != stored_publish::stage::queued && m.packet_id != 0 &&
-        !id_in_use.get(m.packet_id)) {
+    if (out.stage != stored_publish::stage::queued && ids.claim(m.packet_id)) {
       out.message.set_packet_id(m.packet_id);
-      id_in_use.put(m.packet_id, true);
       flow.put_in_flight(std::move(out));
     } else {
       // Never sent, or a store that holds an identifier twice: the message goes out again as
@@ -153,7 +151,7 @@ std::error_code session::connect(time_point now) {
     // Before connect() nothing is in flight but what the store held.
     while (!d.flow.in_flight().empty()) {
       const impl::outgoing m = d.flow.take_in_flight(d.flow.inflight_begin());
-      d.release_id(m.message.view().packet_id);
+      d.ids.release(m.message.view().packet_id);
       (void)d.store->remove(m.sequence);
     }
     for (auto it = d.flow.queued_begin(); it != d.flow.queued_end();) {
@@ -215,7 +213,7 @@ result<operation_id> session::subscribe(subscription_list subscriptions, const p
     own_id = d.subscriptions.next_own_id();
     if (own_id != 0) probe.props.subscription_identifiers = subscription_id_list(&own_id, 1);
   }
-  impl::sub_command c;
+  sub_command c;
   MQTTWS_TRY(d.prepare_command(probe, c));
 
   c.op = d.next_op++;
@@ -240,7 +238,7 @@ result<operation_id> session::unsubscribe(topic_filter_list filters, const prope
   mqttws::unsubscribe probe;
   probe.filters = filters;
   probe.props = props;
-  impl::sub_command c;
+  sub_command c;
   MQTTWS_TRY(d.prepare_command(probe, c));
 
   c.op = d.next_op++;
@@ -285,7 +283,7 @@ result<operation_id> session::request(const mqttws::publish& p, duration timeout
   // The response filter's SUBSCRIBE, when it is not subscribed yet: checked like any
   // subscribe(), made only once the publish is accepted.
   const bool subscribing = !d.requests.subscribed(filter);
-  impl::sub_command c;
+  sub_command c;
   if (subscribing) {
     const subscription s{filter, subscribe_options{qos::at_least_once, false, false,
                                                    retain_handling::send_on_subscribe}};

@@ -121,11 +121,7 @@ void session::impl::on_connack(const connack& p) {
   // subscriptions, then whatever waited for this connection.
   resume_inflight(p.session_present);
   if (!p.session_present) resubscribe();
-  while (!commands_to_send.empty() && online()) {
-    sub_command c = std::move(commands_to_send.front());
-    commands_to_send.pop_front();
-    send_command(std::move(c));
-  }
+  while (commands.has_waiting() && online()) send_command(commands.next());
   send_queued();
 }
 
@@ -168,20 +164,9 @@ void session::impl::connection_lost(std::error_code ec, std::optional<reason_cod
   aliases_out.reset(0);
   // SUBSCRIBE/UNSUBSCRIBE without an answer are sent again on the next connection (they are
   // idempotent); in-flight PUBLISH keep their identifiers for the resume.
-  // In the order they were issued (operation order), ahead of those not sent yet: packet
-  // identifiers wrap, so their order is not the commands' (a SUBSCRIBE on 65535 and the
-  // UNSUBSCRIBE after it on 1 must not swap).
-  std::vector<std::pair<operation_id, std::uint16_t>> order;  // sorted, not the commands
-  for (const auto& [id, c] : awaiting_ack) {
-    release_id(id);
-    if (!c.replay) order.emplace_back(c.op, id);
-  }
-  std::make_heap(order.begin(), order.end());  // a heap sort: little code
-  std::sort_heap(order.begin(), order.end());
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    commands_to_send.push_front(std::move(awaiting_ack.find(it->second)->second));
-  }
-  awaiting_ack.clear();
+  std::vector<std::uint16_t> released;
+  commands.unanswered_wait_again(released);
+  for (std::uint16_t id : released) ids.release(id);
 
   // reconnect() asks for one attempt even when reconnecting is off. A drain ends with the
   // connection it waited on: reconnecting would only resend what the user is ending.

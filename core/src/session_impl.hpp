@@ -1,6 +1,6 @@
 // Internal: the state of a session, composed of parts that each own their fields and are
-// unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table, outbound_flow,
-// send_window, receive_window, wire_out, packet_id_map, subscription_book); the impl routes events between them.
+// unit-tested alone (keepalive, reconnect_policy, alias_in, alias_out, request_table, outbound_flow, command_flow,
+// send_window, receive_window, wire_out, packet_ids, subscription_book); the impl routes events between them.
 // The behaviour is split by concern across session*.cpp files.
 #pragma once
 
@@ -26,9 +26,10 @@
 #include "mqttws/topic_trie.hpp"
 #include "alias_in.hpp"
 #include "alias_out.hpp"
+#include "command_flow.hpp"
 #include "keepalive.hpp"
 #include "outbound_flow.hpp"
-#include "packet_id_map.hpp"
+#include "packet_ids.hpp"
 #include "reconnect_policy.hpp"
 #include "request_table.hpp"
 #include "receive_window.hpp"
@@ -91,9 +92,7 @@ struct session::impl {
   outbound_flow flow;  // queued and in flight, in publish order
   operation_id next_op = 1;
 
-  // Packet identifiers in use by any outgoing flow (PUBLISH, SUBSCRIBE, UNSUBSCRIBE).
-  packet_id_map<bool> id_in_use;
-  std::uint16_t next_id = 1;
+  packet_ids ids;  // in use by any outgoing exchange (PUBLISH, SUBSCRIBE, UNSUBSCRIBE)
 
   // ---- incoming ---------------------------------------------------------------------------
   std::set<std::uint16_t> incoming_qos2;           // received, awaiting PUBREL
@@ -103,18 +102,7 @@ struct session::impl {
   alias_out aliases_out;
 
   // ---- subscriptions --------------------------------------------------------------------------
-  struct sub_command {
-    operation_id op = 0;
-    operation_kind kind = operation_kind::subscribe;
-    bool internal = false;  // request() subscription: no event of its own
-    bool replay = false;    // resubscription of a granted subscription: no event, no new state
-    bool own_id = false;    // props carry a Subscription Identifier the session assigned
-    std::vector<std::string> filters;
-    std::vector<subscribe_options> options;  // subscribe only
-    owned_properties props;
-  };
-  std::deque<sub_command> commands_to_send;        // waiting for a connection
-  std::map<std::uint16_t, sub_command> awaiting_ack;  // sent, by packet id
+  command_flow commands;  // SUBSCRIBE/UNSUBSCRIBE waiting, or sent and awaiting their ack
   subscription_book subscriptions;  // what routes incoming messages, until each filter ends
   bool broker_subscription_ids = true;  // Subscription Identifier Available (last CONNACK)
 
@@ -177,8 +165,6 @@ struct session::impl {
   void on_pubrec(const pubrec& p);
   void on_pubcomp(const pubcomp& p);
   void resume_inflight(bool session_present);
-  bool allocate_id(std::uint16_t& id);
-  void release_id(std::uint16_t id);
   void fail_pending(std::error_code ec);
 
   // session.cpp: commands. Each one checks everything that can refuse it before it changes
@@ -205,7 +191,7 @@ struct session::impl {
   void on_packet(packet& p);
   void on_publish(const mqttws::publish& p);
   void on_pubrel(const pubrel& p);
-  // The command an acknowledgement answers, out of awaiting_ack with its identifier free;
+  // The command an acknowledgement answers, out of `commands` with its identifier free;
   // nullopt when it answers none of ours (ignored) or contradicts the command (kind, or
   // `code_count` when the acknowledgement has codes): the connection is closed then.
   std::optional<sub_command> take_answered(std::uint16_t packet_id, operation_kind kind,

@@ -160,21 +160,24 @@ void session::impl::on_pubrel(const pubrel& p) {
   }
 }
 
-std::optional<session::impl::sub_command> session::impl::take_answered(
-    std::uint16_t packet_id, operation_kind kind, std::optional<std::size_t> code_count) {
-  auto it = awaiting_ack.find(packet_id);
+std::optional<sub_command> session::impl::take_answered(std::uint16_t packet_id,
+                                                         operation_kind kind,
+                                                         std::optional<std::size_t> code_count) {
+  std::optional<sub_command> c;
   // An acknowledgement for no command of ours (a broker's stale state after a resume, or a
   // duplicate) changes nothing: ignored, as MQTT.js and mosquitto's clients do. One that
   // contradicts the command it answers is a protocol error.
-  if (it == awaiting_ack.end()) return std::nullopt;
-  if (it->second.kind != kind || (code_count && *code_count != it->second.filters.size())) {
-    close_with(errc::protocol_violation, reason_code::protocol_error);
-    return std::nullopt;
+  switch (commands.take_answered(packet_id, kind, code_count, c)) {
+    case command_flow::answer::ours:
+      ids.release(packet_id);
+      return c;
+    case command_flow::answer::contradicts:
+      close_with(errc::protocol_violation, reason_code::protocol_error);
+      return std::nullopt;
+    case command_flow::answer::unknown:
+      break;
   }
-  std::optional<sub_command> c(std::in_place, std::move(it->second));
-  awaiting_ack.erase(it);
-  release_id(packet_id);
-  return c;
+  return std::nullopt;
 }
 
 void session::impl::on_suback(const suback& p) {
@@ -219,13 +222,9 @@ void session::impl::on_unsuback(const unsuback& p) {
 }
 
 void session::impl::send_command(sub_command&& c) {
-  if (!online()) {
-    commands_to_send.push_back(std::move(c));
-    return;
-  }
   std::uint16_t id;
-  if (!allocate_id(id)) {
-    commands_to_send.push_back(std::move(c));  // every identifier is busy: wait for one
+  if (!online() || !ids.allocate(id)) {
+    commands.wait(std::move(c));  // for a connection, or for a free identifier
     return;
   }
   std::vector<std::uint8_t> bytes;
@@ -251,7 +250,7 @@ void session::impl::send_command(sub_command&& c) {
   }
   if (!ec && bytes.size() > broker_maximum_packet_size) ec = errc::packet_too_large;
   if (ec) {
-    release_id(id);
+    ids.release(id);
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
     // Nothing was subscribed: the filters' routes end (a resubscription's included).
     subscription_book::ended_list ended;
@@ -260,7 +259,7 @@ void session::impl::send_command(sub_command&& c) {
     return;
   }
   put_encoded(bytes);
-  awaiting_ack.emplace(id, std::move(c));
+  commands.sent(id, std::move(c));
 }
 
 void session::impl::resubscribe() {

@@ -94,7 +94,7 @@ void session::impl::send_queued() {
       break;
     }
     std::uint16_t id = 0;
-    if (v.qos != qos::at_most_once && !allocate_id(id)) break;
+    if (v.qos != qos::at_most_once && !ids.allocate(id)) break;
     outgoing m = flow.take(front);
     if (m.expires_at) {
       // Send the time that is left, not the original interval (3.3.2.3.3 asks the same of the
@@ -119,7 +119,7 @@ void session::impl::send_queued() {
     m.stage = stage::awaiting_ack;
     if (std::error_code ec = store->save(stored(m))) {
       // Not sent: back to its place in the queue, for the next connection.
-      release_id(id);
+      ids.release(id);
       m.stage = stage::queued;
       flow.push(std::move(m));
       store_ok(ec);
@@ -186,7 +186,7 @@ void session::impl::finish(inflight_map::iterator it, std::error_code ec, reason
                            owned_properties props) {
   (void)store->remove(it->first);
   const outgoing done = flow.take_in_flight(it);
-  release_id(done.message.view().packet_id);
+  ids.release(done.message.view().packet_id);
   complete(done.op, operation_kind::publish, ec, {code}, std::move(props));
   if (ec && done.request_op) fail_request(done.request_op, ec);
 }
@@ -275,7 +275,7 @@ void session::impl::resume_inflight(bool session_present) {
   while (!flow.in_flight().empty()) {
     outgoing m = flow.take_in_flight(flow.inflight_begin());
     const std::uint16_t id = m.message.view().packet_id;
-    release_id(id);
+    ids.release(id);
     if (m.stage == stage::awaiting_pubcomp) {
       (void)store->remove(m.sequence);
       complete(m.op, operation_kind::publish, {}, {reason_code::success});
@@ -288,25 +288,6 @@ void session::impl::resume_inflight(bool session_present) {
   }
   for (std::uint16_t id : incoming_qos2) (void)store->remove_incoming(id);
   incoming_qos2.clear();
-}
-
-bool session::impl::allocate_id(std::uint16_t& id) {
-  // Round robin over 1..65535, skipping identifiers in use by any flow: an identifier is
-  // never reused while its exchange is open (MQTT-2.2.1-3).
-  for (std::uint32_t tries = 0; tries < 65535; ++tries) {
-    const std::uint16_t candidate = next_id;
-    next_id = static_cast<std::uint16_t>(next_id == 65535 ? 1 : next_id + 1);
-    if (!id_in_use.get(candidate)) {
-      id_in_use.put(candidate, true);
-      id = candidate;
-      return true;
-    }
-  }
-  return false;
-}
-
-void session::impl::release_id(std::uint16_t id) {
-  if (id != 0) id_in_use.erase(id);
 }
 
 void session::impl::expire_queued() {
@@ -348,16 +329,9 @@ void session::impl::fail_pending(std::error_code ec) {
   // Not request_op: the requests themselves complete below.
   flow.clear();
   // QoS 0 publishes on the wire stay there (a DISCONNECT follows them): done when taken.
-  for (sub_command& c : commands_to_send) {
+  for (const sub_command& c : commands.take_all()) {
     if (!c.internal && !c.replay) complete(c.op, c.kind, ec);
   }
-  commands_to_send.clear();
-  for (auto& entry : awaiting_ack) {
-    if (!entry.second.internal && !entry.second.replay) {
-      complete(entry.second.op, entry.second.kind, ec);
-    }
-  }
-  awaiting_ack.clear();
   std::vector<operation_id> open_requests;
   requests.take_all(open_requests);
   for (operation_id op : open_requests) complete(op, operation_kind::request, ec);
