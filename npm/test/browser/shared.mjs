@@ -182,6 +182,40 @@ test('closing a tab keeps the others subscribed; the last one to drop a filter u
   await b.close();
 });
 
+test('a tab that ends while its SUBSCRIBE is on its way: the broker is told, the filter held by no tab', async () => {
+  const id = `shared-orphan-${++n}`;
+  const [a, b] = [await tab(id), await tab(id)];
+  // Both in one task: the hub takes the end before the SUBACK can come back.
+  await a.evaluate(() => {
+    window.client.subscribe('orphan/x', { qos: 1 });
+    window.client.end(true);
+  });
+  await until('the UNSUBSCRIBE of orphan/x', () => unsubscribes(id, 'orphan/x') === 1);
+  assert.equal(subscribes(id, 'orphan/x'), 1);
+  // No tab holds it now: the next tab to ask subscribes again, and gets the messages.
+  await subscribe(b, 'orphan/x');
+  assert.equal(subscribes(id, 'orphan/x'), 2);
+  await publisher.publishAsync('orphan/x', 'back', { qos: 1 });
+  await until('tab b to receive', async () => (await received(b)).length === 1);
+  assert.deepEqual((await received(b)).map((m) => m.text), ['back']);
+  assert.equal(connections(id), 1);
+  await a.close();
+  await b.close();
+});
+
+test('connectShared(url, options) shares the connection that connect(url, { shared: true }) made', async () => {
+  const id = `shared-via-${++n}`;
+  const a = await tab(id);
+  const b = await tab(id, { via: 'connectShared' });
+  await subscribe(b, 'via/x');
+  await publisher.publishAsync('via/x', 'v', { qos: 1 });
+  await until('tab b to receive', async () => (await received(b)).length === 1);
+  assert.equal(connections(id), 1);
+  assert.deepEqual(b.consoleLines, []);
+  await a.close();
+  await b.close();
+});
+
 test('end() in a tab releases only its subscriptions; the tab gets end', async () => {
   const id = `shared-end-${++n}`;
   const [a, b] = [await tab(id), await tab(id)];
