@@ -40,7 +40,7 @@ const namedWasm = join(namedDir, 'wasm/mqttws_wasm.named.wasm');
 
 if (build) {
   const env = { ...process.env, NODE_PATH: [process.env.NODE_PATH, '/usr/share/nodejs'].filter(Boolean).join(':') };
-  const run = (cmd, argv) => execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const run = (cmd, argv) => execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
   run('emcmake', ['cmake', '-S', root, '-B', namedDir, '-DCMAKE_BUILD_TYPE=MinSizeRel',
     '-DMQTTWS_BUILD_TESTS=OFF', '-DMQTTWS_WERROR=ON', '-DCMAKE_CXX_FLAGS=-fno-rtti -flto',
     '-DCMAKE_EXE_LINKER_FLAGS=-flto --profiling-funcs', '-DCMAKE_CXX_FLAGS_MINSIZEREL=-Oz -DNDEBUG']);
