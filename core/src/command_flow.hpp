@@ -8,12 +8,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "fifo.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session.hpp"
 
@@ -61,7 +61,7 @@ class command_flow {
   std::vector<sub_command> take_all();
 
  private:
-  std::deque<sub_command> waiting_;
+  fifo<sub_command> waiting_;
   std::map<std::uint16_t, sub_command> sent_;
 };
 

@@ -12,11 +12,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "fifo.hpp"
 #include "mqttws/owned.hpp"
 #include "mqttws/session_clock.hpp"
 #include "mqttws/session_event.hpp"
@@ -38,7 +38,7 @@ struct outbound_message {
 
 class outbound_flow {
  public:
-  using queue = std::deque<outbound_message>;
+  using queue = fifo<outbound_message>;
   using inflight_map = std::map<std::uint64_t, outbound_message>;
 
   // ---- sequence numbers ------------------------------------------------------------------

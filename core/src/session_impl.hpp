@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +26,7 @@
 #include "alias_in.hpp"
 #include "alias_out.hpp"
 #include "command_flow.hpp"
+#include "fifo.hpp"
 #include "keepalive.hpp"
 #include "outbound_flow.hpp"
 #include "packet_ids.hpp"
@@ -69,8 +69,8 @@ struct session::impl {
 
   // Outputs waiting to be pulled.
   wire_out wire;  // every outgoing packet, until poll_transmit() takes it
-  std::deque<transport_action> actions;
-  std::deque<session_event> events;
+  fifo<transport_action> actions;
+  fifo<session_event> events;
 
   // Connection-scoped.
   stream_decoder decoder;
