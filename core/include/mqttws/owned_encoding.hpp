@@ -3,13 +3,16 @@
 //
 // The bytes are the value; the view is derived from them. Every operation that gives an
 // object new bytes (a copy) decodes its own view again, so no view can point into another
-// object's buffer. Moves instead hand the buffer itself over: std::vector's move constructor
-// and its move assignment with std::allocator (propagating, hence noexcept, so no
-// element-wise copy can happen) transfer the heap block, and views into it stay valid in the
-// destination. The views never point into the vector object, only into its heap block.
+// object's buffer. Bytes and view live together in one heap entry that moves are handed
+// over as a pointer: a view (a PUBLISH's is some 250 bytes of fields and optionals on wasm32,
+// properties alone most of that) is never copied when an object moves, and events and queued
+// messages move several times on their way out (the session's queues, the event variant, the
+// driver). An empty object owns no entry at all, so making one costs nothing either (an
+// operation event carries two that usually stay empty).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -29,73 +32,81 @@ class owned_encoding {
   /// Empty, with the context an empty object reports (as the owning class documents it).
   explicit owned_encoding(Context ctx) : ctx_(ctx) {}
 
-  owned_encoding(const owned_encoding& other) : bytes_(other.bytes_), ctx_(other.ctx_) {
-    reparse();
+  owned_encoding(const owned_encoding& other) : ctx_(other.ctx_) {
+    if (other.entry_) reparse(other.entry_->bytes);
   }
   owned_encoding& operator=(const owned_encoding& other) {
     if (this != &other) {
-      bytes_ = other.bytes_;
       ctx_ = other.ctx_;
-      reparse();
+      if (other.entry_) {
+        reparse(other.entry_->bytes);
+      } else {
+        entry_.reset();
+      }
     }
     return *this;
   }
-  // The view is copied once and the source's left alone (events are moved several times on
-  // their way out); the source shows empty_view() from now on, as its bytes are gone.
-  owned_encoding(owned_encoding&& other) noexcept
-      : bytes_(std::move(other.bytes_)), view_(other.view_), ctx_(other.ctx_) {
-    other.bytes_.clear();
-  }
-  owned_encoding& operator=(owned_encoding&& other) noexcept {
-    if (this != &other) {
-      bytes_ = std::move(other.bytes_);
-      view_ = other.view_;
-      ctx_ = other.ctx_;
-      other.bytes_.clear();
-    }
-    return *this;
-  }
+  // The entry is handed over; the source is empty from now on.
+  owned_encoding(owned_encoding&& other) noexcept = default;
+  owned_encoding& operator=(owned_encoding&& other) noexcept = default;
 
   /// Takes `bytes`, which must decode in `ctx`. Errors: those of Decode; *this is unchanged
   /// then.
   std::error_code assign(std::vector<std::uint8_t> bytes, Context ctx) {
-    owned_encoding tmp(ctx);
-    tmp.bytes_ = std::move(bytes);
-    if (std::error_code ec = Decode(tmp.chars(), ctx, tmp.view_)) return ec;
-    *this = std::move(tmp);
+    auto e = std::make_unique<entry>();
+    e->bytes = std::move(bytes);
+    if (std::error_code ec = Decode(chars(e->bytes), ctx, e->view)) return ec;
+    // Bytes that decode while empty make an empty object, as an empty object's bytes are.
+    if (e->bytes.empty()) e.reset();
+    entry_ = std::move(e);
+    ctx_ = ctx;
     return {};
   }
 
-  /// A moved-from or empty object shows an empty View instead of its stale view_.
-  const View& view() const { return bytes_.empty() ? empty_view() : view_; }
-  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+  /// An empty (or moved-from) object shows an empty View.
+  const View& view() const { return entry_ ? entry_->view : empty_view(); }
+  const std::vector<std::uint8_t>& bytes() const {
+    return entry_ ? entry_->bytes : empty_bytes();
+  }
   Context context() const { return ctx_; }
-  bool empty() const { return bytes_.empty(); }
+  bool empty() const { return !entry_; }
 
   /// Changes bytes and view in place, together: `f(bytes, view)` must leave the bytes
   /// decoding to the view. Not called on an empty object (there is nothing to change).
   template <class F>
   void edit(F&& f) {
-    if (!bytes_.empty()) std::forward<F>(f)(bytes_, view_);
+    if (entry_) std::forward<F>(f)(entry_->bytes, entry_->view);
   }
 
  private:
-  std::string_view chars() const { return as_chars(bytes_.data(), bytes_.size()); }
-  void reparse() {
+  struct entry {
+    std::vector<std::uint8_t> bytes;
+    View view;
+  };
+  static std::string_view chars(const std::vector<std::uint8_t>& b) {
+    return as_chars(b.data(), b.size());
+  }
+  void reparse(const std::vector<std::uint8_t>& from) {
     // Only ever given bytes that decoded before (copies of a valid object), so failure would
     // be a bug; the object then becomes empty rather than holding a view of nothing.
-    if (bytes_.empty() || Decode(chars(), ctx_, view_)) {
-      bytes_.clear();
-      view_ = View{};
+    auto e = std::make_unique<entry>();
+    e->bytes = from;
+    if (Decode(chars(e->bytes), ctx_, e->view)) {
+      entry_.reset();
+    } else {
+      entry_ = std::move(e);
     }
   }
   static const View& empty_view() {
     static const View empty{};
     return empty;
   }
+  static const std::vector<std::uint8_t>& empty_bytes() {
+    static const std::vector<std::uint8_t> empty;
+    return empty;
+  }
 
-  std::vector<std::uint8_t> bytes_;
-  View view_;
+  std::unique_ptr<entry> entry_;
   Context ctx_;
 };
 
