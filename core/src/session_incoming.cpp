@@ -127,7 +127,19 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
     copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
   }
   owned_publish msg;
-  if (owned_publish::make(copy, config.version, msg)) return;  // cannot happen for a decoded packet
+  // Usually the packet as it arrived is the message: its bytes are taken over, not encoded
+  // again. Only an alias or the session's own Subscription Identifiers (left out above) make
+  // a new encoding. The bytes are p's when p's views point into them (p came from the decoder).
+  const std::string_view raw = decoder.last_packet();
+  const bool as_received = !p.props.topic_alias && !any_own && !raw.empty() &&
+                           p.topic.data() >= raw.data() &&
+                           p.topic.data() + p.topic.size() <= raw.data() + raw.size();
+  const std::error_code ec =
+      as_received
+          ? owned_publish::adopt(std::vector<std::uint8_t>(raw.begin(), raw.end()),
+                                 config.version, msg)
+          : owned_publish::make(copy, config.version, msg);
+  if (ec) return;  // cannot happen for a decoded packet
 
   if (copy.props.correlation_data) {
     if (operation_id op = requests.answer(*copy.props.correlation_data, topic)) {

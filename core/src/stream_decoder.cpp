@@ -18,6 +18,7 @@ void stream_decoder::feed(const void* data, std::size_t n) {
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(consumed_));
   }
   consumed_ = 0;
+  last_size_ = 0;
   if (n == 0) return;
   const std::size_t old = buffer_.size();
   buffer_.resize(old + n);
@@ -40,6 +41,7 @@ bool stream_decoder::next(packet& out, std::error_code& ec) {
     return false;
   }
   consumed_ += h.packet_size();
+  last_size_ = h.packet_size();
   if (auto* c = std::get_if<connect>(&out)) version_ = c->version;
   return true;
 }
@@ -47,6 +49,7 @@ bool stream_decoder::next(packet& out, std::error_code& ec) {
 void stream_decoder::reset() {
   buffer_.clear();
   consumed_ = 0;
+  last_size_ = 0;
   failure_.clear();
 }
 

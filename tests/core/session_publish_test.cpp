@@ -432,6 +432,37 @@ TEST(SessionPublish, inbound_retain_flag_and_v5_properties_reach_the_message_eve
   EXPECT_EQ(b.expect<puback>()->packet_id, 3);
 }
 
+TEST(SessionPublish, inbound_message_keeps_the_bytes_it_arrived_in) {
+  // v5 PUBLISH QoS 1 id 5 to "a/b", properties in an order of the broker's choosing (Content
+  // Type 0x03 before Payload Format Indicator 0x01), payload "hi": the message's encoding is
+  // these very bytes, not a re-encoding of them.
+  const std::vector<std::uint8_t> arrived = hex("3210" "0003612f62" "0005" "06" "030001" "74" "0101" "6869");
+  ASSERT_EQ(arrived.size(), 18u);
+  scripted_broker b(test_options());
+  b.connect_ok();
+  b.send_bytes(arrived);
+  message_event m = b.next_event<message_event>();
+  EXPECT_EQ(to_hex(m.message.bytes()), to_hex(arrived));
+  EXPECT_EQ(m.message.view().topic, "a/b");
+  EXPECT_EQ(m.message.view().props.content_type, std::optional<std::string_view>("t"));
+  EXPECT_EQ(m.message.view().props.payload_format_indicator, std::optional<std::uint8_t>(1));
+  EXPECT_EQ(m.message.view().payload, "hi");
+  EXPECT_EQ(b.expect<puback>()->packet_id, 5);
+}
+
+TEST(SessionPublish, inbound_messages_in_one_read_each_keep_their_own_bytes) {
+  const std::vector<std::uint8_t> first = hex("3005" "0001" "61" "00" "31");      // "a", "1"
+  const std::vector<std::uint8_t> second = hex("3006" "0001" "62" "00" "3232");   // "b", "22"
+  std::vector<std::uint8_t> both = first;
+  both.insert(both.end(), second.begin(), second.end());
+  scripted_broker b(test_options());
+  b.connect_ok();
+  b.send_bytes(both);
+  EXPECT_EQ(to_hex(b.next_event<message_event>().message.bytes()), to_hex(first));
+  EXPECT_EQ(to_hex(b.next_event<message_event>().message.bytes()), to_hex(second));
+  b.no_more_events();
+}
+
 // ---- packet identifiers ---------------------------------------------------------------------
 
 TEST(SessionPublish, packet_ids_are_never_reused_while_in_flight) {

@@ -59,6 +59,18 @@ TEST(SessionTopicAlias, inbound_alias_with_topic_sets_the_mapping_and_alias_alon
   b.no_more_events();
 }
 
+TEST(SessionTopicAlias, inbound_aliased_message_is_encoded_again_with_its_topic_and_no_alias) {
+  scripted_broker b(with_our_alias_maximum(5));
+  b.connect_ok();
+  send_aliased(b, "a/b", 3, "1");
+  send_aliased(b, "", 3, "2");
+  // What the user gets is a PUBLISH that means the same off this connection: "a/b", no
+  // Topic Alias property (Property Length 0).
+  EXPECT_EQ(to_hex(b.next_event<message_event>().message.bytes()), "3007" "0003612f62" "00" "31");
+  EXPECT_EQ(to_hex(b.next_event<message_event>().message.bytes()), "3007" "0003612f62" "00" "32");
+  b.no_more_events();
+}
+
 TEST(SessionTopicAlias, inbound_alias_can_be_remapped_to_another_topic) {
   scripted_broker b(with_our_alias_maximum(5));
   b.connect_ok();

@@ -91,6 +91,41 @@ std::vector<std::string> decode_in_pieces(const bytes_t& bytes, std::vector<std:
   return out;
 }
 
+TEST(stream_decoder, last_packet_is_the_whole_encoding_of_each_packet_in_turn) {
+  sample_stream s;
+  stream_decoder sd(v5);
+  EXPECT_TRUE(sd.last_packet().empty());
+  sd.feed(s.all.data(), s.all.size());
+  packet p;
+  std::error_code ec;
+  for (const bytes_t& expected : s.packets) {
+    ASSERT_TRUE(sd.next(p, ec));
+    const std::string_view last = sd.last_packet();
+    EXPECT_EQ(to_hex(bytes_t(last.begin(), last.end())), to_hex(expected));
+  }
+  EXPECT_FALSE(sd.next(p, ec));
+  EXPECT_TRUE(ok(ec));
+}
+
+TEST(stream_decoder, last_packet_is_empty_after_feed_and_after_reset) {
+  const bytes_t ping = encoded(pingresp{});
+  stream_decoder sd(v5);
+  packet p;
+  std::error_code ec;
+  sd.feed(ping.data(), ping.size());
+  ASSERT_TRUE(sd.next(p, ec));
+  EXPECT_EQ(sd.last_packet().size(), 2u);
+  sd.feed(ping.data(), 1);  // half a packet: nothing returned since this feed
+  EXPECT_TRUE(sd.last_packet().empty());
+  EXPECT_FALSE(sd.next(p, ec));
+  EXPECT_TRUE(sd.last_packet().empty());
+  sd.feed(ping.data() + 1, 1);
+  ASSERT_TRUE(sd.next(p, ec));
+  EXPECT_EQ(sd.last_packet().size(), 2u);
+  sd.reset();
+  EXPECT_TRUE(sd.last_packet().empty());
+}
+
 TEST(stream_decoder, many_packets_in_one_feed) {
   const sample_stream s;
   EXPECT_EQ(decode_in_pieces(s.all, {}), s.expected());

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -40,6 +41,11 @@ class stream_decoder {
   ///   returns the same error until reset(); the connection must be closed.
   bool next(packet& out, std::error_code& ec);
 
+  /// The whole encoding (fixed header included) of the packet next() returned last, valid as
+  /// its views are: until feed() or reset(). Empty before the first packet and after reset().
+  std::string_view last_packet() const {
+    return {reinterpret_cast<const char*>(buffer_.data()) + consumed_ - last_size_, last_size_};
+  }
   /// Bytes received but not yet returned as packets.
   std::size_t buffered() const { return buffer_.size() - consumed_; }
 
@@ -49,6 +55,7 @@ class stream_decoder {
  private:
   std::vector<std::uint8_t> buffer_;
   std::size_t consumed_ = 0;
+  std::size_t last_size_ = 0;  // last_packet()'s: the bytes before consumed_
   protocol_version version_;
   std::uint32_t max_size_;
   std::error_code failure_;
