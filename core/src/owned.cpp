@@ -28,6 +28,40 @@ std::error_code owned_publish::adopt(std::vector<std::uint8_t> bytes, protocol_v
   return out.encoding_.assign(std::move(bytes), v);
 }
 
+std::error_code owned_publish::adopt_without_ids(std::string_view encoded, const publish& p,
+                                                const std::uint32_t* drop, std::size_t n,
+                                                owned_publish& out) {
+  // [fixed header][topic][packet id if QoS > 0][Property Length][properties][payload]: only
+  // the properties change, and with them the two lengths.
+  fixed_header h;
+  bool complete = false;
+  if (parse_fixed_header(encoded, h, complete) || !complete) return errc::truncated_packet;
+  const std::size_t ids = p.qos == qos::at_most_once ? 0 : 2;
+  const std::size_t head_end =
+      static_cast<std::size_t>(p.topic.data() + p.topic.size() - encoded.data()) + ids;
+  if (head_end > encoded.size()) return errc::truncated_packet;
+  detail::reader r(encoded.substr(head_end));
+  std::uint32_t length = 0;
+  MQTTWS_TRY(r.varint(length));
+  const std::size_t block_at = static_cast<std::size_t>(r.pos() - encoded.data());
+  if (length > encoded.size() - block_at) return errc::truncated_packet;
+  std::vector<std::uint8_t> block;
+  detail::append_properties_without_ids(encoded.substr(block_at, length), drop, n, block);
+  const std::string_view payload = encoded.substr(block_at + length);
+  const auto new_length = static_cast<std::uint32_t>(block.size());
+  const auto remaining = static_cast<std::uint32_t>(
+      head_end - h.size + detail::varint_size(new_length) + block.size() + payload.size());
+  std::vector<std::uint8_t> bytes(1 + detail::varint_size(remaining) + remaining);
+  detail::byte_writer w(bytes.data());
+  w.u8(static_cast<std::uint8_t>(encoded[0]));
+  w.varint(remaining);
+  w.bytes(encoded.substr(h.size, head_end - h.size));
+  w.varint(new_length);
+  w.bytes(as_chars(block.data(), block.size()));
+  w.bytes(payload);
+  return out.encoding_.assign(std::move(bytes), protocol_version::v5);
+}
+
 void owned_publish::set_packet_id(std::uint16_t id) {
   if (id == 0) return;
   encoding_.edit([id](std::vector<std::uint8_t>& bytes, publish& view) {

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <array>
+#include <vector>
 
 #include "mqttws/properties.hpp"
+#include "property_codec.hpp"
 #include "property_table.hpp"
 #include "wire.hpp"
 
@@ -106,6 +109,25 @@ void seek(const char*& p, const char* end, property_id wanted, reader& r) {
 
 const property_info& info(std::uint32_t id) noexcept {
   return id < table.size() ? table[id] : unknown;
+}
+
+void append_properties_without_ids(std::string_view block, const std::uint32_t* drop,
+                                   std::size_t n, std::vector<std::uint8_t>& out) {
+  reader r(block);
+  while (!r.empty()) {
+    const char* start = r.pos();
+    std::uint8_t id = 0;
+    (void)r.u8(id);
+    bool keep = true;
+    if (id == static_cast<std::uint8_t>(property_id::subscription_identifier)) {
+      std::uint32_t v = 0;
+      (void)r.varint(v);
+      keep = std::find(drop, drop + n, v) == drop + n;
+    } else {
+      skip_value(r, info(id).type);
+    }
+    if (keep) out.insert(out.end(), start, r.pos());
+  }
 }
 
 void user_property_traits::next(const char*& p, const char* end, user_property& out) {

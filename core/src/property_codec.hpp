@@ -5,6 +5,7 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
 #include "mqttws/properties.hpp"
 #include "property_table.hpp"
@@ -71,5 +72,11 @@ void write_properties(W& w, const properties& p, std::size_t content_size) {
 /// property_not_allowed, duplicate_property, invalid_property_value, invalid_utf8,
 /// null_character, invalid_topic_name.
 std::error_code read_properties(reader& r, property_context ctx, properties& out);
+
+/// Appends the properties of `block` (a property block the decoder validated, without its
+/// Property Length) to `out` as they are, leaving out each Subscription Identifier whose value
+/// is among the `n` at `drop`.
+void append_properties_without_ids(std::string_view block, const std::uint32_t* drop,
+                                   std::size_t n, std::vector<std::uint8_t>& out);
 
 }  // namespace mqttws::detail

@@ -108,41 +108,44 @@ void session::impl::on_publish(const mqttws::publish& p) {
 
 void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   counters.messages_received++;
-  // The user gets the full topic and no alias: aliases mean nothing outside this connection.
-  mqttws::publish copy = p;
-  copy.topic = topic;
-  copy.props.topic_alias.reset();
-  // Nor the Subscription Identifiers the session assigned itself (routing aids the user never
-  // asked for); theirs stay.
-  std::vector<std::uint32_t> theirs;
-  bool any_own = false;
+  // The user gets the full topic and no alias (aliases mean nothing outside this
+  // connection), nor the Subscription Identifiers the session assigned itself (routing aids
+  // the user never asked for); theirs stay.
+  std::vector<std::uint32_t> own;
   for (std::uint32_t id : p.props.subscription_identifiers) {
-    if (subscriptions.own_id(id)) {
-      any_own = true;
-    } else {
-      theirs.push_back(id);
-    }
+    if (subscriptions.own_id(id)) own.push_back(id);
   }
-  if (any_own) {
-    copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
-  }
-  owned_publish msg;
-  // Usually the packet as it arrived is the message: its bytes are taken over, not encoded
-  // again. Only an alias or the session's own Subscription Identifiers (left out above) make
-  // a new encoding. The bytes are p's when p's views point into them (p came from the decoder).
+  // Usually the packet as it arrived is the message: its bytes are taken over (less those
+  // identifiers), not encoded again; an alias (replaced by the topic) makes a new encoding.
+  // The bytes are p's when p's views point into them (p came from the decoder).
   const std::string_view raw = decoder.last_packet();
-  const bool as_received = !p.props.topic_alias && !any_own && !raw.empty() &&
+  const bool as_received = !p.props.topic_alias && !raw.empty() &&
                            p.topic.data() >= raw.data() &&
                            p.topic.data() + p.topic.size() <= raw.data() + raw.size();
-  const std::error_code ec =
-      as_received
-          ? owned_publish::adopt(std::vector<std::uint8_t>(raw.begin(), raw.end()),
-                                 config.version, msg)
-          : owned_publish::make(copy, config.version, msg);
+  owned_publish msg;
+  std::error_code ec;
+  if (as_received && own.empty()) {
+    ec = owned_publish::adopt(std::vector<std::uint8_t>(raw.begin(), raw.end()), config.version,
+                              msg);
+  } else if (as_received) {
+    ec = owned_publish::adopt_without_ids(raw, p, own.data(), own.size(), msg);
+  } else {
+    mqttws::publish copy = p;
+    copy.topic = topic;
+    copy.props.topic_alias.reset();
+    std::vector<std::uint32_t> theirs;
+    for (std::uint32_t id : p.props.subscription_identifiers) {
+      if (!subscriptions.own_id(id)) theirs.push_back(id);
+    }
+    if (!own.empty()) {
+      copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
+    }
+    ec = owned_publish::make(copy, config.version, msg);
+  }
   if (ec) return;  // cannot happen for a decoded packet
 
-  if (copy.props.correlation_data) {
-    if (operation_id op = requests.answer(*copy.props.correlation_data, topic)) {
+  if (p.props.correlation_data) {
+    if (operation_id op = requests.answer(*p.props.correlation_data, topic)) {
       operation_event e;
       e.id = op;
       e.kind = operation_kind::request;

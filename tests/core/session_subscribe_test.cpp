@@ -307,6 +307,35 @@ TEST(SessionSubscribe, a_callers_subscription_identifier_is_kept_and_routes_too)
       << "the session's own numbering starts at 1 regardless";
 }
 
+TEST(SessionSubscribe, a_message_is_its_packet_as_received_less_the_sessions_own_identifiers) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  subscribed(b, "a/#");  // identifier 1
+  // QoS 1 id 9 to "a/b"; properties: User Property ("k", "v"), Subscription Identifier 500
+  // (not ours), Subscription Identifier 1 (ours), Content Type "t"; payload "hi".
+  b.send_bytes(hex("321a" "0003612f62" "0009"
+                   "10" "260001" "6b" "0001" "76" "0b" "f403" "0b" "01" "030001" "74"
+                   "6869"));
+  const message_event m = b.next_event<message_event>();
+  // Only "0b 01" is gone: Remaining Length 0x1a -> 0x18, Property Length 0x10 -> 0x0e, the
+  // rest byte for byte in the broker's order.
+  EXPECT_EQ(to_hex(m.message.bytes()), "3218" "0003612f62" "0009"
+                                       "0e" "260001" "6b" "0001" "76" "0b" "f403" "030001" "74"
+                                       "6869");
+  EXPECT_EQ(ids_of(m.message.view().props), std::vector<std::uint32_t>{500});
+  EXPECT_EQ(m.message.view().props.content_type, std::optional<std::string_view>("t"));
+  EXPECT_EQ(m.message.view().payload, "hi");
+}
+
+TEST(SessionSubscribe, a_message_with_only_the_sessions_own_identifier_has_no_properties_left) {
+  scripted_broker b(test_options());
+  b.connect_ok();
+  subscribed(b, "a/#");  // identifier 1
+  b.send_bytes(hex("3009" "0003612f62" "02" "0b01" "78"));
+  EXPECT_EQ(to_hex(b.next_event<message_event>().message.bytes()),
+            "3007" "0003612f62" "00" "78");
+}
+
 TEST(SessionSubscribe, no_subscription_identifier_for_a_broker_without_them) {
   scripted_broker b(test_options());
   properties connack_props;

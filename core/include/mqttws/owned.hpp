@@ -35,6 +35,13 @@ class owned_publish {
   /// decode(). On error `out` is left unchanged.
   static std::error_code adopt(std::vector<std::uint8_t> bytes, protocol_version v,
                                owned_publish& out);
+  /// Copies `encoded`, the whole MQTT 5 PUBLISH that `p` was decoded from (p's views point
+  /// into it, as a decoder's do), leaving out each Subscription Identifier whose value is
+  /// among the `n` at `drop` and changing nothing else (Remaining Length and Property Length
+  /// follow). Errors: those of decode(). On error `out` is left unchanged.
+  static std::error_code adopt_without_ids(std::string_view encoded, const publish& p,
+                                           const std::uint32_t* drop, std::size_t n,
+                                           owned_publish& out);
 
   /// The packet; its views point into this object and live as long as it does unchanged.
   const publish& view() const { return encoding_.view(); }
