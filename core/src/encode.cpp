@@ -1,5 +1,6 @@
 // Encoding: each packet is validated once, then written twice through the same template,
 // first into a size_counter (to learn the Remaining Length) and then into the output.
+#include <memory>
 #include <type_traits>
 
 #include "mqttws/codec.hpp"
@@ -329,17 +330,18 @@ std::error_code encode_one(const T& p, protocol_version v, std::vector<std::uint
     w.varint(rl);
     write_body(w, p, v, s);
   };
-  // Small packets are built on the stack and appended in one copy: resize() would first
-  // zero-fill what is about to be overwritten, which costs as much as the encoding itself.
+  // Built apart and appended in one copy (detail::append): resize() would first zero-fill
+  // what is about to be overwritten, a byte loop in the wasm build that cost more than the
+  // encoding itself. Small packets on the stack, larger ones in a scratch block.
   constexpr std::size_t stack_limit = 512;
   if (total <= stack_limit) {
     std::uint8_t buf[stack_limit];
     write(buf);
-    out.insert(out.end(), buf, buf + total);
+    detail::append(out, buf, total);
   } else {
-    const std::size_t old = out.size();
-    out.resize(old + total);
-    write(out.data() + old);
+    const std::unique_ptr<std::uint8_t[]> scratch(new std::uint8_t[total]);
+    write(scratch.get());
+    detail::append(out, scratch.get(), total);
   }
   return {};
 }

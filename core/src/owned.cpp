@@ -51,14 +51,20 @@ std::error_code owned_publish::adopt_without_ids(std::string_view encoded, const
   const auto new_length = static_cast<std::uint32_t>(block.size());
   const auto remaining = static_cast<std::uint32_t>(
       head_end - h.size + detail::varint_size(new_length) + block.size() + payload.size());
-  std::vector<std::uint8_t> bytes(1 + detail::varint_size(remaining) + remaining);
-  detail::byte_writer w(bytes.data());
-  w.u8(static_cast<std::uint8_t>(encoded[0]));
-  w.varint(remaining);
-  w.bytes(encoded.substr(h.size, head_end - h.size));
-  w.varint(new_length);
-  w.bytes(as_chars(block.data(), block.size()));
-  w.bytes(payload);
+  std::uint8_t head[1 + 4];  // the first byte and the new Remaining Length
+  detail::byte_writer hw(head);
+  hw.u8(static_cast<std::uint8_t>(encoded[0]));
+  hw.varint(remaining);
+  std::uint8_t plen[4];
+  detail::byte_writer pw(plen);
+  pw.varint(new_length);
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(1 + detail::varint_size(remaining) + remaining);
+  detail::append(bytes, head, static_cast<std::size_t>(hw.pos() - head));
+  detail::append(bytes, encoded.substr(h.size, head_end - h.size));
+  detail::append(bytes, plen, static_cast<std::size_t>(pw.pos() - plen));
+  detail::append(bytes, block.data(), block.size());
+  detail::append(bytes, payload);
   return out.encoding_.assign(std::move(bytes), protocol_version::v5);
 }
 

@@ -126,7 +126,7 @@ void append_properties_without_ids(std::string_view block, const std::uint32_t* 
     } else {
       skip_value(r, info(id).type);
     }
-    if (keep) out.insert(out.end(), start, r.pos());
+    if (keep) append(out, start, static_cast<std::size_t>(r.pos() - start));
   }
 }
 

@@ -125,8 +125,9 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   owned_publish msg;
   std::error_code ec;
   if (as_received && own.empty()) {
-    ec = owned_publish::adopt(std::vector<std::uint8_t>(raw.begin(), raw.end()), config.version,
-                              msg);
+    std::vector<std::uint8_t> bytes;
+    detail::append(bytes, raw);
+    ec = owned_publish::adopt(std::move(bytes), config.version, msg);
   } else if (as_received) {
     ec = owned_publish::adopt_without_ids(raw, p, own.data(), own.size(), msg);
   } else {

@@ -1,8 +1,7 @@
 #include "mqttws/stream_decoder.hpp"
 
-#include <cstring>
-
 #include "mqttws/error.hpp"
+#include "wire.hpp"
 
 namespace mqttws {
 
@@ -20,9 +19,7 @@ void stream_decoder::feed(const void* data, std::size_t n) {
   consumed_ = 0;
   last_size_ = 0;
   if (n == 0) return;
-  const std::size_t old = buffer_.size();
-  buffer_.resize(old + n);
-  std::memcpy(buffer_.data() + old, data, n);
+  detail::append(buffer_, data, n);
 }
 
 bool stream_decoder::next(packet& out, std::error_code& ec) {

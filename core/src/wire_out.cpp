@@ -1,9 +1,11 @@
 #include "wire_out.hpp"
 
+#include "wire.hpp"
+
 namespace mqttws {
 
 void wire_out::put_encoded(const std::vector<std::uint8_t>& bytes) {
-  bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  detail::append(bytes_, bytes.data(), bytes.size());
   mark_packet_end();
 }
 
@@ -33,9 +35,8 @@ bool wire_out::take(std::vector<std::uint8_t>& out, std::size_t limit,
     --packets_;
   }
   marks_head_ = i;
-  const auto from = static_cast<std::ptrdiff_t>(head_);
-  const auto to = static_cast<std::ptrdiff_t>(stop - base_);
-  out.insert(out.end(), bytes_.begin() + from, bytes_.begin() + to);
+  const auto to = static_cast<std::size_t>(stop - base_);
+  detail::append(out, bytes_.data() + head_, to - head_);
   head_ = static_cast<std::size_t>(stop - base_);
   compact();
   return true;
