@@ -3,8 +3,8 @@
 // Packets and properties are views. When the session must keep one beyond the call that gave
 // it (a message queued for sending, a received message handed to the user, the will and the
 // CONNECT properties from the options) it keeps the *encoded* form and decodes views into its
-// own bytes on demand: one ownership mechanism, one allocation per object, and the stored form
-// is exactly what goes on the wire.
+// own bytes: one ownership mechanism (detail::owned_encoding: bytes and view in one heap entry,
+// moved as a pointer), and the stored form is exactly what goes on the wire.
 #pragma once
 
 #include <cstdint>
