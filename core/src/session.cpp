@@ -8,6 +8,7 @@
 
 #include "connect_view.hpp"
 #include "session_impl.hpp"
+#include "transient_store.hpp"
 #include "wire.hpp"
 
 namespace mqttws {
@@ -85,7 +86,7 @@ session::impl::impl(session_config c, session_store* s, std::error_code conversi
   counters.state = state;
 
   if (!store) {
-    own_store = std::make_unique<memory_store>();
+    own_store = std::make_unique<transient_store>();
     store = own_store.get();
   }
   // Resume what a previous process left in a persistent store: its messages keep their

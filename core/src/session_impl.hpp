@@ -50,8 +50,10 @@ struct session::impl {
   bool persistent = false;  // session state outlives a connection (a DISCONNECT may change it)
 
   // ---- store ------------------------------------------------------------------------------
+  // The caller's store, or (none given) a transient_store of the session's own: the state it
+  // would keep is already in `flow` and `incoming_qos2`, and nothing could ever read it back.
   session_store* store;
-  std::unique_ptr<memory_store> own_store;
+  std::unique_ptr<session_store> own_store;
 
   // ---- state --------------------------------------------------------------------------------
   session_state state = session_state::idle;
@@ -161,6 +163,11 @@ struct session::impl {
               owned_properties props);
   // What the store keeps of `m` at its current stage.
   stored_publish stored(const outgoing& m) const;
+  // Saves that; with the session's own store there is nothing to keep, and the record (a
+  // copy of the packet) is not even built.
+  std::error_code save(const outgoing& m) {
+    return own_store ? std::error_code() : store->save(stored(m));
+  }
   void on_puback(const puback& p);
   void on_pubrec(const pubrec& p);
   void on_pubcomp(const pubcomp& p);

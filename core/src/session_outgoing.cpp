@@ -43,7 +43,7 @@ std::error_code session::impl::enqueue(outgoing&& m) {
   // Stored before the oldest is dropped: a publish refused by the store must change nothing
   // (session_store: errors "never lose what was stored before").
   if (!qos0) {
-    MQTTWS_TRY(store->save(stored(m)));
+    MQTTWS_TRY(save(m));
   }
   while (full && !flow.queued().empty() && queue_over(1, size)) {
     auto oldest = flow.queued_begin();
@@ -117,7 +117,7 @@ void session::impl::send_queued() {
     }
     m.message.set_packet_id(id);
     m.stage = stage::awaiting_ack;
-    if (std::error_code ec = store->save(stored(m))) {
+    if (std::error_code ec = save(m)) {
       // Not sent: back to its place in the queue, for the next connection.
       ids.release(id);
       m.stage = stage::queued;
@@ -228,7 +228,7 @@ void session::impl::on_pubrec(const pubrec& p) {
     return;
   }
   m.stage = stage::awaiting_pubcomp;
-  if (std::error_code ec = store->save(stored(m))) {
+  if (std::error_code ec = save(m)) {
     m.stage = stage::awaiting_ack;  // resent on resume; its PUBREC comes again
     store_ok(ec);
     return;
@@ -283,7 +283,7 @@ void session::impl::resume_inflight(bool session_present) {
     }
     m.stage = stage::queued;
     m.message.set_dup(false);
-    (void)store->save(stored(m));
+    (void)save(m);
     flow.push(std::move(m));
   }
   for (std::uint16_t id : incoming_qos2) (void)store->remove_incoming(id);

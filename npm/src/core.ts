@@ -63,7 +63,8 @@ export interface CoreOptions {
   reconnectAfterRefusal: boolean;
   /**
    * A host-kept session store (wasm/src/host_store.hpp), loaded at connect; the driver's
-   * sends wait for its writes (CoreDriver). Default: the session's own memory store.
+   * sends wait for its writes (CoreDriver). Default: none (the session's state lives as long
+   * as the driver).
    */
   store?: DurableStore;
 }

@@ -1,4 +1,5 @@
-// The default session store: what the session saves, it loads back, in publication order.
+// memory_store (the native client's default, across its reconnects): what the session saves,
+// it loads back, in publication order.
 #include <gtest/gtest.h>
 
 #include <cstdint>

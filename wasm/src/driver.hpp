@@ -61,8 +61,8 @@ class driver {
   /// servers: string[], connectTimeout, reconnect, initialDelay, maxDelay, multiplier,
   /// jitter, seed, maxQueued, maxQueuedBytes, pingTimeout (0: half the keep alive),
   /// queueQoSZero, autoTopicAlias, reconnectAfterRefusal, store? } (times in ms). `store`: a
-  /// host-kept session store (host_store.hpp), loaded now; without it the session's own
-  /// memory store. Errors: invalid_state (called twice), invalid_options and those of
+  /// host-kept session store (host_store.hpp), loaded now; without it none (the session's
+  /// state lives as long as this driver). Errors: invalid_state (called twice), invalid_options and those of
   /// session::validate().
   emscripten::val connect(const emscripten::val& options);
   /// The payload is the first `size` staged bytes (stage()). Completes per
