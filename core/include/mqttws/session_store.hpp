@@ -53,7 +53,8 @@ class session_store {
   virtual std::error_code clear() = 0;
 };
 
-/// The default store: memory only. Survives reconnects, not restarts.
+/// Memory only: survives reconnects (state handed from one session object to the next, as the
+/// native client does), not restarts. A session given no store at all keeps its state itself.
 class memory_store final : public session_store {
  public:
   std::error_code save(const stored_publish& m) override;
