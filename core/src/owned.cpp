@@ -28,23 +28,38 @@ std::error_code owned_publish::adopt(std::vector<std::uint8_t> bytes, protocol_v
   return out.encoding_.assign(std::move(bytes), v);
 }
 
-std::error_code owned_publish::adopt_without_ids(std::string_view encoded, const publish& p,
-                                                const std::uint32_t* drop, std::size_t n,
-                                                owned_publish& out) {
+std::error_code owned_publish::adopt_received(std::string_view encoded, protocol_version v,
+                                             const std::uint32_t* drop, std::size_t n,
+                                             owned_publish& out) {
+  std::vector<std::uint8_t> bytes;
+  if (n == 0) {
+    detail::append(bytes, encoded);
+    return out.encoding_.assign(std::move(bytes), v);
+  }
+  if (v != protocol_version::v5) return errc::properties_require_v5;
   // [fixed header][topic][packet id if QoS > 0][Property Length][properties][payload]: only
-  // the properties change, and with them the two lengths.
+  // the properties change, and with them the two lengths. The result is decoded by assign(),
+  // which is what checks it; here only the lengths the layout is read from.
   fixed_header h;
   bool complete = false;
-  if (parse_fixed_header(encoded, h, complete) || !complete) return errc::truncated_packet;
-  const std::size_t ids = p.qos == qos::at_most_once ? 0 : 2;
-  const std::size_t head_end =
-      static_cast<std::size_t>(p.topic.data() + p.topic.size() - encoded.data()) + ids;
-  if (head_end > encoded.size()) return errc::truncated_packet;
-  detail::reader r(encoded.substr(head_end));
+  if (parse_fixed_header(encoded, h, complete) || !complete ||
+      encoded.size() < h.packet_size()) {
+    return errc::truncated_packet;
+  }
+  if (encoded.size() > h.packet_size()) return errc::trailing_bytes;  // as decode() says
+  if (h.type != packet_type::publish) return errc::invalid_packet_type;
+  detail::reader r(encoded.substr(h.size));
+  std::string_view topic;
+  MQTTWS_TRY(r.binary(topic));
+  if ((h.flags & 0x06) != 0) {  // QoS 1 or 2: a Packet Identifier follows
+    std::uint16_t id = 0;
+    MQTTWS_TRY(r.u16(id));
+  }
+  const auto head_end = static_cast<std::size_t>(r.pos() - encoded.data());
   std::uint32_t length = 0;
   MQTTWS_TRY(r.varint(length));
-  const std::size_t block_at = static_cast<std::size_t>(r.pos() - encoded.data());
-  if (length > encoded.size() - block_at) return errc::truncated_packet;
+  if (length > r.remaining()) return errc::truncated_packet;
+  const auto block_at = static_cast<std::size_t>(r.pos() - encoded.data());
   std::vector<std::uint8_t> block;
   detail::append_properties_without_ids(encoded.substr(block_at, length), drop, n, block);
   const std::string_view payload = encoded.substr(block_at + length);
@@ -58,14 +73,13 @@ std::error_code owned_publish::adopt_without_ids(std::string_view encoded, const
   std::uint8_t plen[4];
   detail::byte_writer pw(plen);
   pw.varint(new_length);
-  std::vector<std::uint8_t> bytes;
   bytes.reserve(1 + detail::varint_size(remaining) + remaining);
   detail::append(bytes, head, static_cast<std::size_t>(hw.pos() - head));
   detail::append(bytes, encoded.substr(h.size, head_end - h.size));
   detail::append(bytes, plen, static_cast<std::size_t>(pw.pos() - plen));
   detail::append(bytes, block.data(), block.size());
   detail::append(bytes, payload);
-  return out.encoding_.assign(std::move(bytes), protocol_version::v5);
+  return out.encoding_.assign(std::move(bytes), v);
 }
 
 void owned_publish::set_packet_id(std::uint16_t id) {

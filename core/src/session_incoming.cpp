@@ -111,33 +111,26 @@ void session::impl::deliver(const mqttws::publish& p, std::string_view topic) {
   // The user gets the full topic and no alias (aliases mean nothing outside this
   // connection), nor the Subscription Identifiers the session assigned itself (routing aids
   // the user never asked for); theirs stay.
-  std::vector<std::uint32_t> own;
+  std::vector<std::uint32_t> own, theirs;
   for (std::uint32_t id : p.props.subscription_identifiers) {
-    if (subscriptions.own_id(id)) own.push_back(id);
+    (subscriptions.own_id(id) ? own : theirs).push_back(id);
   }
   // Usually the packet as it arrived is the message: its bytes are taken over (less those
   // identifiers), not encoded again; an alias (replaced by the topic) makes a new encoding.
-  // The bytes are p's when p's views point into them (p came from the decoder).
+  // The decoder's last packet is p's own bytes: deliver() runs for the packet the decoder
+  // just returned (and p's topic lying inside them says so).
   const std::string_view raw = decoder.last_packet();
   const bool as_received = !p.props.topic_alias && !raw.empty() &&
                            p.topic.data() >= raw.data() &&
                            p.topic.data() + p.topic.size() <= raw.data() + raw.size();
   owned_publish msg;
   std::error_code ec;
-  if (as_received && own.empty()) {
-    std::vector<std::uint8_t> bytes;
-    detail::append(bytes, raw);
-    ec = owned_publish::adopt(std::move(bytes), config.version, msg);
-  } else if (as_received) {
-    ec = owned_publish::adopt_without_ids(raw, p, own.data(), own.size(), msg);
+  if (as_received) {
+    ec = owned_publish::adopt_received(raw, config.version, own.data(), own.size(), msg);
   } else {
     mqttws::publish copy = p;
     copy.topic = topic;
     copy.props.topic_alias.reset();
-    std::vector<std::uint32_t> theirs;
-    for (std::uint32_t id : p.props.subscription_identifiers) {
-      if (!subscriptions.own_id(id)) theirs.push_back(id);
-    }
     if (!own.empty()) {
       copy.props.subscription_identifiers = subscription_id_list(theirs.data(), theirs.size());
     }

@@ -35,13 +35,15 @@ class owned_publish {
   /// decode(). On error `out` is left unchanged.
   static std::error_code adopt(std::vector<std::uint8_t> bytes, protocol_version v,
                                owned_publish& out);
-  /// Copies `encoded`, the whole MQTT 5 PUBLISH that `p` was decoded from (p's views point
-  /// into it, as a decoder's do), leaving out each Subscription Identifier whose value is
-  /// among the `n` at `drop` and changing nothing else (Remaining Length and Property Length
-  /// follow). Errors: those of decode(). On error `out` is left unchanged.
-  static std::error_code adopt_without_ids(std::string_view encoded, const publish& p,
-                                           const std::uint32_t* drop, std::size_t n,
-                                           owned_publish& out);
+  /// Copies `encoded`, a whole PUBLISH as received for version `v`, leaving out each
+  /// Subscription Identifier whose value is among the `n` at `drop` and changing nothing else
+  /// (Remaining Length and Property Length follow; with n == 0 the bytes are taken as they
+  /// are). Errors: properties_require_v5 (identifiers to drop on MQTT 3.1.1); truncated_packet,
+  /// trailing_bytes and invalid_packet_type for bytes that are not one whole PUBLISH;
+  /// otherwise those of decode(). On error `out` is left unchanged.
+  static std::error_code adopt_received(std::string_view encoded, protocol_version v,
+                                        const std::uint32_t* drop, std::size_t n,
+                                        owned_publish& out);
 
   /// The packet; its views point into this object and live as long as it does unchanged.
   const publish& view() const { return encoding_.view(); }

@@ -71,8 +71,9 @@ struct session_stats {
 class session {
  public:
   /// `store` keeps outgoing QoS 1/2 state and incoming QoS 2 ids; nullptr: nothing outlives
-  /// the session object (it keeps that state itself, once). A non-empty persistent store is loaded at connect(), so a restarted
-  /// process resumes its persistent session and resends what was in flight.
+  /// the session object (it keeps that state itself, once). A non-empty persistent store is
+  /// loaded at connect(), so a restarted process resumes its persistent session and resends
+  /// what was in flight.
   explicit session(const session_options& options, session_store* store = nullptr);
   /// The same from an owned configuration, which the session keeps as it is (the views of
   /// session_options are converted into one by to_session_config()).
