@@ -13,6 +13,7 @@ packages=(
   cmake make g++ nlohmann-json3-dev               # native build; JSON for the demo's devices
   libboost1.81-dev libssl-dev openssl             # native transports; the demo's certificates
   emscripten                                      # the WebAssembly build
+  xz-utils                                        # xz: the npm package's wasm, LZMA-packed
   mosquitto mosquitto-clients                     # the real broker the tests and the demo start
   nodejs                                          # npm package, Jest, code generation, demo
 )

@@ -2,11 +2,11 @@
 //   the .wasm optimised once more by a current wasm-opt (npm's binaryen: far newer than
 //                       Debian's Emscripten 3.1.6 toolchain) with -Oz --converge
 //   gen/mqttws_core.js  the Emscripten factory (Embind's JavaScript half) as an ES module
-//   gen/wasm_binary.js  the wasm bytes, compressed once with zopfli (zlib format) and in base64:
-//                       the page inflates them with DecompressionStream. Served gzipped,
-//                       base64 of compressed bytes costs ~0.4% over the compressed bytes
-//                       themselves; a byte-per-character string cost 8% over gzip of the .wasm,
-//                       and zopfli compresses 5% below gzip -9.
+//   gen/wasm_binary.js  the wasm bytes, compressed once with LZMA (xz) and in base64: the
+//                       page decodes them with src/lzma.ts. Served gzipped, base64 of
+//                       compressed bytes costs ~0.4% over the compressed bytes themselves; a
+//                       byte-per-character string cost 8% over gzip of the .wasm, and LZMA
+//                       compresses 18% below gzip -9 (zopfli's deflate, used before, 5%).
 //   dist/index.mjs, dist/index.cjs  one minified bundle each (esbuild), wasm included, the
 //                       package's own names kept; dist/*.map their source maps (to src/*.ts)
 //   dist/browser.mjs    the same for browsers (package.json's "browser" condition), without
@@ -18,8 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync, inflateSync } from 'node:zlib';
-import zopfli from '@gfx/zopfli';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,12 +69,22 @@ const fixed = (tail < 0 ? glue : glue.slice(0, tail))
   .replace(end, 'initRuntime(asm);ready()}).catch(readyPromiseReject);');
 writeFileSync(join(root, 'gen/mqttws_core.js'), `${fixed}\nexport default createMqttwsCore;\n`);
 
-// 200 iterations: 45 bytes below 60 for 2.5 s more; 600 gain 3 bytes more.
-const zlibbed = await new Promise((resolve, reject) =>
-  zopfli.zlib(wasm, { numiterations: 200 }, (e, out) => (e ? reject(e) : resolve(out))));
-if (Buffer.compare(inflateSync(zlibbed), wasm) !== 0) throw new Error('zopfli round trip failed');
+// LZMA (xz's LZMA1 in its .lzma format, the size written into the header: xz leaves it
+// unknown) packs the module 14 % below zopfli's deflate; src/lzma.ts decodes it. lc=4 lp=0
+// pb=0 (wasm is byte-oriented) and the longest matches: 80 bytes below -9e's defaults. The
+// round trip runs through the package's own decoder, so a fault in it fails the build.
+const packed = execFileSync('xz', ['--format=lzma', '--lzma1=preset=9e,lc=4,lp=0,pb=0,nice=273',
+                                   '--stdout'], { input: wasm, maxBuffer: 1 << 26 });
+packed.writeUInt32LE(wasm.length, 5);
+packed.writeUInt32LE(0, 9);
+const decoder = esbuild.transformSync(readFileSync(join(root, 'src/lzma.ts'), 'utf8'),
+                                      { loader: 'ts', format: 'esm' }).code;
+const { unlzma } = await import(`data:text/javascript,${encodeURIComponent(decoder)}`);
+if (Buffer.compare(Buffer.from(unlzma(new Uint8Array(packed))), wasm) !== 0) {
+  throw new Error('lzma round trip failed');
+}
 writeFileSync(join(root, 'gen/wasm_binary.js'),
-              `export const wasmDeflated = '${Buffer.from(zlibbed).toString('base64')}';\n`);
+              `export const wasmLzma = '${packed.toString('base64')}';\n`);
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist'));
@@ -132,7 +141,7 @@ for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
   map.sourcesContent = map.sourcesContent.map((text, i) =>
     (map.sources[i].endsWith('gen/wasm_binary.js')
-      ? '// The WebAssembly module (zlib-compressed, base64): its bytes are left out of this map.\n'
+      ? '// The WebAssembly module (LZMA-compressed, base64): its bytes are left out of this map.\n'
       : text));
   if (!map.sources.some((f) => f === '../src/client.ts' || f === '../src/shared_hub.ts')) {
     throw new Error(`${mapFile} does not lead to src/: ${map.sources.join(', ')}`);

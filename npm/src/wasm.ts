@@ -1,14 +1,16 @@
 // Loads the wasm core once per process (or page). The module's Emscripten factory
-// (gen/mqttws_core.js) and the wasm bytes (gen/wasm_binary.js: compressed, in base64) are part
-// of this bundle; the bytes are inflated here and handed to the factory (Module.wasm), so
-// nothing is fetched by file path and it loads the same way in browsers, workers and Node.
+// (gen/mqttws_core.js) and the wasm bytes (gen/wasm_binary.js: LZMA-compressed, in base64) are
+// part of this bundle; the bytes are decoded here (src/lzma.ts) and handed to the factory
+// (Module.wasm), so nothing is fetched by file path and it loads the same way in browsers,
+// workers and Node.
 
 // The bytes first: the bundle (scripts/build.mjs) then starts with them and its JavaScript is
 // one run that gzip compresses as a whole.
-import { wasmDeflated } from '../gen/wasm_binary.js';
+import { wasmLzma } from '../gen/wasm_binary.js';
 import createMqttwsCore from '../gen/mqttws_core.js';
 import type { CoreModule } from './core.js';
 import { MqttError } from './errors.js';
+import { unlzma } from './lzma.js';
 
 let loading: Promise<CoreModule> | undefined;
 
@@ -17,8 +19,10 @@ let loading: Promise<CoreModule> | undefined;
  * (for good: a page's policy does not change) when it cannot be loaded.
  */
 export function loadWasm(): Promise<CoreModule> {
-  loading ??= inflate(wasmDeflated).then(
-    (wasm) => createMqttwsCore({ wasm }) as Promise<CoreModule>).catch((e: unknown) => {
+  // Decoded in a microtask, after the caller's call has returned.
+  loading ??= Promise.resolve().then(() => createMqttwsCore({
+    wasm: unlzma(Uint8Array.from(atob(wasmLzma), (c) => c.charCodeAt(0))),
+  }) as Promise<CoreModule>).catch((e: unknown) => {
     // The bytes are this bundle's own: a CompileError (Chromium, Firefox) or EvalError
     // (WebKit) is the engine refusing WebAssembly, as it does under a Content-Security-Policy
     // without 'wasm-unsafe-eval' (or 'unsafe-eval').
@@ -28,11 +32,4 @@ export function loadWasm(): Promise<CoreModule> {
         "script-src 'wasm-unsafe-eval'): " : ''}${cause}`, 'wasm_load_failed');
   });
   return loading;
-}
-
-/** The bytes of zlib-compressed base64 `s` (DecompressionStream: browsers, workers, Node). */
-async function inflate(s: string): Promise<Uint8Array> {
-  const compressed = Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
