@@ -1,9 +1,9 @@
 // An LZMA decoder for the package's own wasm bytes (scripts/build.mjs compresses them with
 // xz's LZMA1, `.lzma` format). LZMA packs the module 14 % below zopfli's deflate: 9 KB less
 // download, of which this decoder takes 1 KB back. Written from the format's description: a
-// range coder over adaptive bit
-// probabilities, literals coded against the byte at the last match distance, and matches as
-// a length plus a distance or one of the four distances used last.
+// range coder over adaptive bit probabilities, literals coded against the byte at the last
+// match distance, and matches as a length plus a distance or one of the four distances used
+// last.
 
 /**
  * The bytes `src` (an `.lzma` stream: 13-byte header, then LZMA1 data) decompress to. The
