@@ -113,12 +113,33 @@ const noSocket = {
   },
 };
 // gen/worker-api.js: src/worker.ts (the shared connection's worker), browser-only like the latter.
-for (const [out, plugins, entry] of [['api.js', []], ['api-browser.js', [noSocket]],
+// In the browser build the IndexedDB store (src/idb_store.ts, import()ed by client.ts) is a
+// file of its own, gen/idb_store.js, that pages keeping their session in memory never load;
+// the Node builds and the worker have it inline. It is bundled by itself, not by esbuild's
+// code splitting: that moves code two outputs share (keepNames' helper, here) into a third
+// file, which every page would then load as well. It imports nothing, so nothing is
+// duplicated.
+const lazyStore = (target) => ({
+  name: 'lazy-store',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/idb_store\.(js|mjs)$/ }, (a) =>
+      (a.kind === 'dynamic-import' ? { path: target, external: true } : undefined));
+  },
+});
+for (const [out, plugins, entry] of [['api.js', []],
+                                     ['api-browser.js', [noSocket, lazyStore('./idb_store.js')]],
+                                     ['idb_store.js', [], 'src/idb_store.ts'],
                                      ['worker-api.js', [noSocket], 'src/worker.ts']]) {
-  await esbuild.build({
+  const result = await esbuild.build({
     ...common, entryPoints: [join(root, entry ?? 'src/index.ts')], format: 'esm', keepNames: true,
-    external: ['../gen/*'], outfile: join(root, 'gen', out), plugins,
+    external: ['../gen/*'], outfile: join(root, 'gen', out), plugins, metafile: true,
   });
+  // A module the store imported would be a second copy of it (MqttError twice: instanceof
+  // failing across them).
+  const inputs = Object.keys(result.metafile.inputs);
+  if (out === 'idb_store.js' && inputs.join() !== 'src/idb_store.ts') {
+    throw new Error(`src/idb_store.ts must import nothing (it imports ${inputs.join(', ')})`);
+  }
 }
 // 2. That, the glue and the bytes, minified: one file per module format. esbuild follows
 // gen/api.js's map, so dist/*.map lead to src/*.ts (sourcesContent carries them: src/ is not
@@ -126,14 +147,24 @@ for (const [out, plugins, entry] of [['api.js', []], ['api-browser.js', [noSocke
 // sourceMappingURL comment.
 for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.js', 'index.cjs'],
                                     ['esm', 'api-browser.js', 'browser.mjs'],
+                                    ['esm', 'idb_store.js', 'idb_store.mjs'],
                                     ['esm', 'worker-api.js', 'worker.mjs']]) {
-  await esbuild.build({
-    ...common, entryPoints: [join(root, 'gen', api)], format, minify: true,
-    outfile: join(root, 'dist', file),
+  const browser = file === 'browser.mjs';
+  const result = await esbuild.build({
+    ...common, entryPoints: [join(root, 'gen', api)], format, minify: true, metafile: true,
+    outfile: join(root, 'dist', file), plugins: browser ? [lazyStore('./idb_store.mjs')] : [],
     // shared: true needs import.meta.url only where workers exist (browsers: the ES modules);
     // in Node's CommonJS bundle it is never evaluated (no Worker: the in-process hub).
     logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
   });
+  // Every bundle is one file; the browser build's one import is its store, on first use.
+  const imports = result.metafile.outputs[`dist/${file}`]?.imports ?? [];
+  const expected = browser ? [{ path: './idb_store.mjs', kind: 'dynamic-import', external: true }] : [];
+  if (JSON.stringify(imports) !== JSON.stringify(expected)) {
+    throw new Error(`dist/${file} imports ${JSON.stringify(imports)}`);
+  }
+}
+for (const file of ['index.mjs', 'index.cjs', 'browser.mjs', 'idb_store.mjs', 'worker.mjs']) {
   // The map's copy of gen/wasm_binary.js is the base64 once more: 76 KB of no use to a reader.
   // A line says so in its place (null would send tools looking for a file the package does
   // not ship: Vite's dev server warns "points to missing source files").
@@ -143,7 +174,7 @@ for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.
     (map.sources[i].endsWith('gen/wasm_binary.js')
       ? '// The WebAssembly module (LZMA-compressed, base64): its bytes are left out of this map.\n'
       : text));
-  if (!map.sources.some((f) => f === '../src/client.ts' || f === '../src/shared_hub.ts')) {
+  if (!map.sources.some((f) => /^\.\.\/src\/(client|shared_hub|idb_store)\.ts$/.test(f))) {
     throw new Error(`${mapFile} does not lead to src/: ${map.sources.join(', ')}`);
   }
   writeFileSync(mapFile, JSON.stringify(map));
@@ -162,6 +193,9 @@ const report = {
   wasmGzip: gzipSync(wasm, { level: 9 }).length,
   bundle: bundle.length,
   bundleGzip: gz,
+  // dist/idb_store.mjs: downloaded only by pages with store: 'indexeddb'.
+  storeChunk: readFileSync(join(root, 'dist/idb_store.mjs')).length,
+  storeChunkGzip: gzipSync(readFileSync(join(root, 'dist/idb_store.mjs')), { level: 9 }).length,
   // dist/worker.mjs: downloaded (once per origin, by the worker) only with shared: true.
   worker: readFileSync(join(root, 'dist/worker.mjs')).length,
   workerGzip: gzipSync(readFileSync(join(root, 'dist/worker.mjs')), { level: 9 }).length,

@@ -11,7 +11,7 @@ import {
   parseUrl, storeOption, subscriptionList,
   type IClientOptions,
 } from './options.js';
-import { openIndexedDbStore, type DurableStore } from './idb_store.js';
+import type { DurableStore, StoreFailure } from './idb_store.js';
 import type { LinkOptions } from './link.js';
 import type {
   IClientPublishOptions, IClientRequestOptions, IClientSubscribeOptions,
@@ -207,11 +207,20 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
    */
   #load(): void {
     const idb = storeOption(this.options);
-    const store = idb && openIndexedDbStore(idb.name, this.#core.clientId, (e) => {
-      queueMicrotask(() => {
-        if (!this.emit('error', e)) console.error(e);
-      });
+    const report = (message: string, code: StoreFailure) => queueMicrotask(() => {
+      const e = new MqttError(message, code);
+      if (!this.emit('error', e)) console.error(e);
     });
+    // The store's code is a chunk of its own in the browser build (idb_store.ts). Failing to
+    // load it is the store failing: reported, and the session kept in memory.
+    const store = idb && import('./idb_store.js').then(
+      (m) => m.openIndexedDbStore(idb.name, this.#core.clientId, report),
+      (e: unknown) => {
+        report(`the IndexedDB store's code did not load (${String(e)}; dist/idb_store.mjs ` +
+          'belongs next to dist/browser.mjs); this client keeps its session in memory only',
+               'store_failed');
+        return undefined;
+      });
     Promise.all([loadWasm(), store]).then(([m, s]) => this.#start(m, s),
                                           (e: MqttError) => this.#startFailed(e));
   }

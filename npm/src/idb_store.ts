@@ -20,8 +20,9 @@
 // Failures are never silent and lose nothing already accepted: when IndexedDB cannot be
 // opened (no `indexedDB`, a private mode refusing it, another page holding this client's
 // store) or a write fails (QuotaExceededError, or not committed within 10 s: the packets
-// waiting for it would stall the connection), `onError` gets one MqttError
-// (`store_failed`, or `store_in_use` for the lock) and the store goes on as a memory store:
+// waiting for it would stall the connection), `onError` gets one failure (an MqttError's
+// message and code: `store_failed`, or `store_in_use` for the lock) and the store goes on as
+// a memory store:
 // held packets are released, the session keeps every message. It then also removes this
 // client's records from the database (best effort), so that a later page does not resend
 // what this one completed meanwhile.
@@ -32,7 +33,15 @@
 // One client at a time owns a (name, clientId) pair: a Web Lock (navigator.locks, where there
 // is one) is taken for it, waited for up to 2 s (a reloading page's predecessor releases it
 // as it unloads).
-import { MqttError } from './errors.js';
+//
+// Loaded on first use, as a chunk of its own in the browser build (dist/idb_store.mjs, by
+// client.ts's import()): pages that keep their session in memory do not download it. It
+// imports nothing, so that the chunk shares no code with the main bundle (a shared module
+// would become a third file every page loads): failures are reported as text and a code, and
+// the caller makes the MqttError.
+
+/** The codes of the failures a store reports (MqttError codes). */
+export type StoreFailure = 'store_failed' | 'store_in_use';
 
 /** What the wasm core calls, synchronously (wasm/src/host_store.hpp). */
 export interface StoreHost {
@@ -58,24 +67,6 @@ export interface DurableStore extends StoreHost {
   close(): void;
 }
 
-/** The `store` option's value for an IndexedDB store ({@link indexedDbStore}). */
-export interface IndexedDbStoreOption {
-  readonly kind: 'indexeddb';
-  /** The database's name. */
-  readonly name: string;
-}
-
-/**
- * The `store` option for a session kept in IndexedDB database `name` (default "mqttws"):
- * in-flight and queued QoS 1/2 messages and the packet identifier state survive a reload or a
- * crash and are resent by the next client with the same clientId. Needs a fixed `clientId`
- * and a persistent session (`clean: false`; MQTT 5: `properties.sessionExpiryInterval` > 0).
- * `store: 'indexeddb'` is `store: indexedDbStore()`.
- */
-export function indexedDbStore(name = 'mqttws'): IndexedDbStoreOption {
-  return { kind: 'indexeddb', name };
-}
-
 const OUT = 'outgoing';
 /** Ms a write transaction may take before the store gives up on IndexedDB. */
 const commitTimeout = 10000;
@@ -96,7 +87,7 @@ const describe = (e: unknown) => {
  * store. For a worker owning the connection (`shared: true`) as well as a page.
  */
 export async function openIndexedDbStore(name: string, clientId: string,
-                                         onError: (e: MqttError) => void): Promise<DurableStore> {
+                                         onError: (message: string, code: StoreFailure) => void): Promise<DurableStore> {
   const s = new IdbStore(name, clientId, onError);
   await s.open();
   return s;
@@ -112,7 +103,7 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 class IdbStore implements DurableStore {
   #name: string;
   #id: string;
-  #onError: (e: MqttError) => void;
+  #onError: (message: string, code: StoreFailure) => void;
   #db: IDBDatabase | undefined;
   #out = new Map<number, Rec>();
   #in = new Set<number>();
@@ -130,7 +121,7 @@ class IdbStore implements DurableStore {
   #unlock: (() => void) | undefined;
   #failed = false;
 
-  constructor(name: string, clientId: string, onError: (e: MqttError) => void) {
+  constructor(name: string, clientId: string, onError: (message: string, code: StoreFailure) => void) {
     this.#name = name;
     this.#id = clientId;
     this.#onError = onError;
@@ -146,9 +137,8 @@ class IdbStore implements DurableStore {
       if (!factory) throw new Error('IndexedDB is not available here');
       const locks = (globalThis as { navigator?: { locks?: Locks } }).navigator?.locks;
       if (locks && !await this.#lock(locks)) {
-        this.#fail(undefined, new MqttError(`the IndexedDB store "${this.#name}" of client ` +
-          `"${this.#id}" is in use by another page or worker; this client keeps its session in ` +
-          'memory only', 'store_in_use'));
+        this.#fail(undefined, `the IndexedDB store "${this.#name}" of client "${this.#id}" is ` +
+          'in use by another page or worker; this client keeps its session in memory only');
         return;
       }
       const open = factory.open(this.#name, 1);
@@ -328,7 +318,8 @@ class IdbStore implements DurableStore {
   }
 
   /** Memory only from now on: reported once, held packets released, stale records removed. */
-  #fail(cause: unknown, error?: MqttError): void {
+  /** `inUse`: the message of a store_in_use failure (else store_failed, from `cause`). */
+  #fail(cause: unknown, inUse?: string): void {
     if (this.#failed) return;
     this.#failed = true;
     const db = this.#db;
@@ -348,8 +339,12 @@ class IdbStore implements DurableStore {
       db.close();
     }
     this.#unlock?.();
-    this.#onError(error ?? new MqttError(`the IndexedDB store "${this.#name}" failed ` +
-      `(${describe(cause)}); this client keeps its session in memory only from now on: ` +
-      'messages are no longer kept across a reload', 'store_failed'));
+    if (inUse) {
+      this.#onError(inUse, 'store_in_use');
+    } else {
+      this.#onError(`the IndexedDB store "${this.#name}" failed (${describe(cause)}); this ` +
+        'client keeps its session in memory only from now on: messages are no longer kept ' +
+        'across a reload', 'store_failed');
+    }
   }
 }

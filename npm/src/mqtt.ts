@@ -88,8 +88,8 @@ export async function wasmMemoryInUse(): Promise<number> {
 
 export { MqttClient };
 export { MqttError } from './errors.js';
-export { indexedDbStore } from './idb_store.js';
-export type { IndexedDbStoreOption } from './idb_store.js';
+export { indexedDbStore } from './options.js';
+export type { IndexedDbStoreOption } from './options.js';
 export { MqttPayload } from './payload.js';
 export type {
   AuthHandler, ClientStats, EndCallback, MqttClientEvents, PacketInfo, PublishCallback,

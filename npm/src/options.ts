@@ -6,7 +6,6 @@ import type { IClientSubscribeOptions, ISubscriptionMap, Properties, QoS } from 
 import type { CoreOptions, CoreSubscription } from './core.js';
 import type { LinkOptions } from './link.js';
 import { hasSockets } from './socket.js';
-import { indexedDbStore, type IndexedDbStoreOption } from './idb_store.js';
 
 /** A WebSocket constructor: the browser's, or e.g. the `ws` package's in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
@@ -200,6 +199,24 @@ export interface IClientOptions {
    * (`store_failed`, `store_in_use`) says so and the session goes on in memory.
    */
   store?: 'memory' | 'indexeddb' | IndexedDbStoreOption;
+}
+
+/** The `store` option's value for an IndexedDB store ({@link indexedDbStore}). */
+export interface IndexedDbStoreOption {
+  readonly kind: 'indexeddb';
+  /** The database's name. */
+  readonly name: string;
+}
+
+/**
+ * The `store` option for a session kept in IndexedDB database `name` (default "mqttws"):
+ * in-flight and queued QoS 1/2 messages and the packet identifier state survive a reload or a
+ * crash and are resent by the next client with the same clientId. Needs a fixed `clientId`
+ * and a persistent session (`clean: false`; MQTT 5: `properties.sessionExpiryInterval` > 0).
+ * `store: 'indexeddb'` is `store: indexedDbStore()`.
+ */
+export function indexedDbStore(name = 'mqttws'): IndexedDbStoreOption {
+  return { kind: 'indexeddb', name };
 }
 
 /**

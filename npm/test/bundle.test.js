@@ -47,6 +47,25 @@ describe('the browser build (dist/browser.mjs)', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/browser.mjs', 'dist/browser.mjs.map']));
   });
 
+  test('loads the IndexedDB store from a file of its own, dist/idb_store.mjs, on first use', () => {
+    const browser = fs.readFileSync(path.join(dist, 'browser.mjs'), 'utf8');
+    const chunk = fs.readFileSync(path.join(dist, 'idb_store.mjs'), 'utf8');
+    const storeText = 'the database is being upgraded or deleted';
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/idb_store.mjs', 'dist/idb_store.mjs.map']));
+    expect(browser.match(/import\("\.\/idb_store\.mjs"\)/g)).toHaveLength(1);
+    expect(browser).not.toContain(storeText);
+    expect(chunk).toContain(storeText);
+    // The chunk imports nothing (no code shared with the bundle, no third file) ...
+    expect(chunk).not.toMatch(/\bimport\s*[({"'*]/);
+    expect(chunk.endsWith('\n//# sourceMappingURL=idb_store.mjs.map\n')).toBe(true);
+    // ... and the Node builds and the shared connection's worker carry the store inline.
+    for (const file of ['index.mjs', 'index.cjs', 'worker.mjs']) {
+      const bundle = fs.readFileSync(path.join(dist, file), 'utf8');
+      expect([file, bundle.includes(storeText), bundle.includes('import("./idb_store')])
+        .toEqual([file, true, false]);
+    }
+  });
+
   test('leaves out the Node link that the Node build carries', () => {
     // socket.ts's loader of node:net/node:tls, by the name it calls.
     expect(fs.readFileSync(path.join(dist, 'index.mjs'), 'utf8')).toContain('getBuiltinModule');

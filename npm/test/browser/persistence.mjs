@@ -8,8 +8,9 @@
 //     store: all 1000 arrive, every QoS 2 message exactly once;
 //   - crash: the same, but the page is closed without end() while messages are flowing
 //     (the broker running), and a new page resumes;
-//   - fallbacks: indexedDB.open failing (as in a private mode refusing storage) and writes
-//     failing with QuotaExceededError, synchronously or by an aborted transaction: one
+//   - fallbacks: indexedDB.open failing (as in a private mode refusing storage), writes
+//     failing with QuotaExceededError, synchronously or by an aborted transaction, and the
+//     store's chunk (dist/idb_store.mjs) missing next to the bundle: one
 //     `error` event (store_failed), and every message is still delivered;
 //   - two pages with the same clientId and store: the second one is told store_in_use and
 //     keeps its session in memory;
@@ -32,9 +33,10 @@ const N = 500;  // per QoS
 
 const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistence</title>
 <script type="module">
-  import { connect } from '/dist/browser.mjs';
   const q = new URLSearchParams(location.search);
   const stub = q.get('stub');
+  // 'chunk': a page that copied dist/browser.mjs alone, without dist/idb_store.mjs next to it.
+  const { connect } = await import(stub === 'chunk' ? '/alone/browser.mjs' : '/dist/browser.mjs');
   if (stub === 'open') {
     // What a browser refusing storage does (an opaque origin, storage blocked by policy).
     indexedDB.open = () => {
@@ -92,7 +94,9 @@ const page_html = `<!doctype html><meta charset="utf-8"><title>mqttws persistenc
 const server = await serveRoutes({
   '/': { type: html, body: page_html },
   '/dist/browser.mjs': { type: js, path: join(pkg, 'dist/browser.mjs') },
+  '/dist/idb_store.mjs': { type: js, path: join(pkg, 'dist/idb_store.mjs') },
   '/dist/worker.mjs': { type: js, path: join(pkg, 'dist/worker.mjs') },
+  '/alone/browser.mjs': { type: js, path: join(pkg, 'dist/browser.mjs') },
 });
 const broker = await Broker.start({ extraConfig: ['max_inflight_messages 10'] });
 const failures = [];
@@ -152,6 +156,8 @@ async function open(context, id, extra, reached = () => {}) {
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.exposeFunction('reached', reached);
   await page.goto(url(id, extra));
+  // The page's module imports the bundle with import(): it has run once it made its client.
+  await page.waitForFunction(() => window.client !== undefined, null, { timeout: 10000 });
   return page;
 }
 
@@ -252,7 +258,8 @@ try {
   // ---- IndexedDB unusable: one error event, memory only, nothing lost ---------------------
   for (const [stub, what] of [['open', 'indexedDB.open refused'],
                               ['quota', 'put() throwing QuotaExceededError'],
-                              ['abort', 'write transactions aborted']]) {
+                              ['abort', 'write transactions aborted'],
+                              ['chunk', 'the store chunk missing (dist/browser.mjs copied alone)']]) {
     received.clear();
     const page = await open(context, `idb-${stub}`, { stub });
     await connected(page);
