@@ -113,32 +113,36 @@ const noSocket = {
   },
 };
 // gen/worker-api.js: src/worker.ts (the shared connection's worker), browser-only like the latter.
-// In the browser build the IndexedDB store (src/idb_store.ts, import()ed by client.ts) is a
-// file of its own, gen/idb_store.js, that pages keeping their session in memory never load;
-// the Node builds and the worker have it inline. It is bundled by itself, not by esbuild's
-// code splitting: that moves code two outputs share (keepNames' helper, here) into a third
-// file, which every page would then load as well. It imports nothing, so nothing is
-// duplicated.
-const lazyStore = (target) => ({
-  name: 'lazy-store',
+// The browser build leaves out two parts that client.ts and shared.ts import() when they are
+// needed, each a file of its own: the IndexedDB store (src/idb_store.ts) and the in-page hub
+// of a shared connection whose worker cannot start (src/shared_hub.ts). Pages keeping their
+// session in memory, or whose worker runs, never load them; the Node builds and the worker
+// have them inline. Each is bundled by itself, not by esbuild's code splitting: that moves
+// code two outputs share (keepNames' helper, here) into a third file, which every page would
+// then load as well. They import no module the main bundle has (a second MqttError or
+// MqttClient would fail instanceof), only stateless shared_wire.ts: the build refuses more.
+const lazy = { idb_store: ['src/idb_store.ts'], shared_hub: ['src/shared_hub.ts', 'src/shared_wire.ts'] };
+const lazyChunks = (ext) => ({
+  name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/idb_store\.(js|mjs)$/ }, (a) =>
-      (a.kind === 'dynamic-import' ? { path: target, external: true } : undefined));
+    build.onResolve({ filter: /^\.\/(idb_store|shared_hub)\.(js|mjs)$/ }, (a) =>
+      (a.kind === 'dynamic-import'
+        ? { path: a.path.replace(/\.m?js$/, ext), external: true } : undefined));
   },
 });
 for (const [out, plugins, entry] of [['api.js', []],
-                                     ['api-browser.js', [noSocket, lazyStore('./idb_store.js')]],
+                                     ['api-browser.js', [noSocket, lazyChunks('.js')]],
                                      ['idb_store.js', [], 'src/idb_store.ts'],
+                                     ['shared_hub.js', [], 'src/shared_hub.ts'],
                                      ['worker-api.js', [noSocket], 'src/worker.ts']]) {
   const result = await esbuild.build({
     ...common, entryPoints: [join(root, entry ?? 'src/index.ts')], format: 'esm', keepNames: true,
     external: ['../gen/*'], outfile: join(root, 'gen', out), plugins, metafile: true,
   });
-  // A module the store imported would be a second copy of it (MqttError twice: instanceof
-  // failing across them).
-  const inputs = Object.keys(result.metafile.inputs);
-  if (out === 'idb_store.js' && inputs.join() !== 'src/idb_store.ts') {
-    throw new Error(`src/idb_store.ts must import nothing (it imports ${inputs.join(', ')})`);
+  const allowed = lazy[out.replace(/\.js$/, '')];
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  if (allowed && inputs.some((f) => !allowed.includes(f))) {
+    throw new Error(`${entry} may import only ${allowed.join(', ')} (it imports ${inputs.join(', ')})`);
   }
 }
 // 2. That, the glue and the bytes, minified: one file per module format. esbuild follows
@@ -148,23 +152,28 @@ for (const [out, plugins, entry] of [['api.js', []],
 for (const [format, api, file] of [['esm', 'api.js', 'index.mjs'], ['cjs', 'api.js', 'index.cjs'],
                                     ['esm', 'api-browser.js', 'browser.mjs'],
                                     ['esm', 'idb_store.js', 'idb_store.mjs'],
+                                    ['esm', 'shared_hub.js', 'shared_hub.mjs'],
                                     ['esm', 'worker-api.js', 'worker.mjs']]) {
   const browser = file === 'browser.mjs';
   const result = await esbuild.build({
     ...common, entryPoints: [join(root, 'gen', api)], format, minify: true, metafile: true,
-    outfile: join(root, 'dist', file), plugins: browser ? [lazyStore('./idb_store.mjs')] : [],
+    outfile: join(root, 'dist', file), plugins: browser ? [lazyChunks('.mjs')] : [],
     // shared: true needs import.meta.url only where workers exist (browsers: the ES modules);
     // in Node's CommonJS bundle it is never evaluated (no Worker: the in-process hub).
     logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
   });
-  // Every bundle is one file; the browser build's one import is its store, on first use.
+  // Every bundle is one file; the browser build's only imports are its two parts, on use.
   const imports = result.metafile.outputs[`dist/${file}`]?.imports ?? [];
-  const expected = browser ? [{ path: './idb_store.mjs', kind: 'dynamic-import', external: true }] : [];
-  if (JSON.stringify(imports) !== JSON.stringify(expected)) {
+  const expected = browser
+    ? Object.keys(lazy).map((n) => ({ path: `./${n}.mjs`, kind: 'dynamic-import', external: true }))
+    : [];
+  const key = (i) => JSON.stringify([i.path, i.kind, i.external]);
+  if (JSON.stringify(imports.map(key).sort()) !== JSON.stringify(expected.map(key).sort())) {
     throw new Error(`dist/${file} imports ${JSON.stringify(imports)}`);
   }
 }
-for (const file of ['index.mjs', 'index.cjs', 'browser.mjs', 'idb_store.mjs', 'worker.mjs']) {
+for (const file of ['index.mjs', 'index.cjs', 'browser.mjs', 'idb_store.mjs', 'shared_hub.mjs',
+                    'worker.mjs']) {
   // The map's copy of gen/wasm_binary.js is the base64 once more: 76 KB of no use to a reader.
   // A line says so in its place (null would send tools looking for a file the package does
   // not ship: Vite's dev server warns "points to missing source files").
@@ -196,6 +205,9 @@ const report = {
   // dist/idb_store.mjs: downloaded only by pages with store: 'indexeddb'.
   storeChunk: readFileSync(join(root, 'dist/idb_store.mjs')).length,
   storeChunkGzip: gzipSync(readFileSync(join(root, 'dist/idb_store.mjs')), { level: 9 }).length,
+  // dist/shared_hub.mjs: only by pages with shared: true whose worker cannot start.
+  hubChunk: readFileSync(join(root, 'dist/shared_hub.mjs')).length,
+  hubChunkGzip: gzipSync(readFileSync(join(root, 'dist/shared_hub.mjs')), { level: 9 }).length,
   // dist/worker.mjs: downloaded (once per origin, by the worker) only with shared: true.
   worker: readFileSync(join(root, 'dist/worker.mjs')).length,
   workerGzip: gzipSync(readFileSync(join(root, 'dist/worker.mjs')), { level: 9 }).length,

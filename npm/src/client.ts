@@ -7,8 +7,8 @@
 import { rethrowLater, TypedEmitter } from './emitter.js';
 import { MqttError, toMqttError } from './errors.js';
 import {
-  coreProperties, defaultMaxQueuedBytes, endDrainTimeoutMs, filterList, optionsAndCallback,
-  parseUrl, storeOption, subscriptionList,
+  brokerUrl, coreProperties, defaultMaxQueuedBytes, endDrainTimeoutMs, filterList,
+  optionsAndCallback, parseUrl, storeOption, subscriptionList, toCoreOptions, transportOf,
   type IClientOptions,
 } from './options.js';
 import type { DurableStore, StoreFailure } from './idb_store.js';
@@ -885,3 +885,12 @@ export class MqttClient extends TypedEmitter<MqttClientEvents> {
   }
 }
 
+/**
+ * A client of its own connecting to the broker `url` and `options` name (connect() without
+ * `shared`; also how the shared connection's hub makes its clients). Throws MqttError
+ * `invalid_url`, `invalid_options` or `no_websocket` as connect() documents.
+ */
+export function openClient(url: string | undefined, options: IClientOptions): MqttClient {
+  const core = toCoreOptions(brokerUrl(url, options), options);
+  return new MqttClient(core, transportOf(options, core.servers), options);
+}

@@ -1,8 +1,8 @@
 // The package's API: connect() and what it works with. index.ts exports it, and this module
 // as its default export.
 
-import { MqttClient } from './client.js';
-import { brokerUrl, toCoreOptions, transportOf, type IClientOptions } from './options.js';
+import { MqttClient, openClient } from './client.js';
+import { brokerUrl, toCoreOptions, type IClientOptions } from './options.js';
 import { MqttError } from './errors.js';
 import { loadWasm } from './wasm.js';
 import { SharedClient } from './shared.js';
@@ -28,8 +28,7 @@ export function connect(url?: string | IClientOptions, options: IClientOptions =
     const core = toCoreOptions(brokerUrl(url, options), options);
     return new SharedClient(core.servers[0] ?? '', options) as unknown as MqttClient;
   }
-  const core = toCoreOptions(brokerUrl(url, options), options);
-  return new MqttClient(core, transportOf(options, core.servers), options);
+  return openClient(url, options);
 }
 
 /**

@@ -17,7 +17,8 @@
 
 import { TypedEmitter } from './emitter.js';
 import { MqttError } from './errors.js';
-import { attach, type Port } from './shared_hub.js';
+import type { Port } from './shared_hub.js';
+import { openClient } from './client.js';
 import type {
   AuthHandler, ClientStats, EndCallback, MqttClient, MqttClientEvents, PublishCallback,
   SubscribeCallback, UnsubscribeCallback,
@@ -152,7 +153,13 @@ export class SharedClient extends TypedEmitter<MqttClientEvents> {
   /** The worker is unavailable: the connection runs in this page (one per tab). */
   #inPage(why: string): void {
     const channel = new MessageChannel();
-    attach(channel.port2 as unknown as Port);
+    // The hub is a file of its own in the browser build (dist/shared_hub.mjs), loaded only
+    // now; what this tab posts meanwhile waits in the channel.
+    import('./shared_hub.js').then((hub) => hub.attach(channel.port2 as unknown as Port, openClient),
+                                   (e: unknown) => this.emit('error', new MqttError(
+      `shared: the in-page connection's code did not load either (${String(e)}; ` +
+      'dist/shared_hub.mjs belongs next to dist/browser.mjs): this client cannot connect',
+      'worker_unavailable')));
     channel.port1.onmessage = (e: MessageEvent<ToTab>) => this.#onMessage(e.data);
     this.#port = channel.port1;
     const pending = this.#unanswered ?? [];

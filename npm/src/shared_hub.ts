@@ -14,9 +14,15 @@
 // had called end(). When the last tab has gone the connection stays up for the grace period
 // (a reload reconnects its tab to it), then ends.
 
-import { MqttClient } from './client.js';
+//
+// In the browser build the in-page hub is a file of its own (dist/shared_hub.mjs), loaded only
+// when the worker cannot be: so it imports no module the main bundle has (a second copy of
+// MqttClient), only shared_wire.ts's pure topic matching. The caller gives it the function
+// that makes its clients (client.ts's openClient()).
+
+import type { MqttClient } from './client.js';
 import type { MqttError } from './errors.js';
-import { brokerUrl, toCoreOptions, transportOf, type IClientOptions } from './options.js';
+import type { IClientOptions } from './options.js';
 import type { IPublishPacket } from './packets.js';
 import type { ToTab, ToWorker, WireError, WireSubscription } from './shared_wire.js';
 import { topicMatches } from './shared_wire.js';
@@ -101,8 +107,7 @@ function open(tab: Tab, key: string, url: string, options: IClientOptions, grace
     // whatever its own options say (documented in README: "first tab wins").
     // options.store (the IndexedDB session store) goes with the options: the MqttClient made
     // here opens it, so the worker owns it for every tab of this connection.
-    const core = toCoreOptions(brokerUrl(url, options), options);
-    const client = new MqttClient(core, transportOf(options, core.servers), options);
+    const client = connectClient!(url, options);  // set by attach(), before any message
     const c: Connection = conn = {
       key, client, tabs: new Set(), refs: new Map(), pending: new Map(), retained: new Map(),
       reached: new Set(), grace: undefined,
@@ -321,8 +326,16 @@ function onMessage(tab: Tab, m: ToWorker): void {
 
 let sweeping = false;
 
-/** Serves one tab over `port` (a SharedWorker's port, a Worker's scope, or a MessageChannel). */
-export function attach(port: Port): void {
+/** What makes the hub's clients: client.ts's openClient(). */
+export type ConnectClient = (url: string, options: IClientOptions) => MqttClient;
+let connectClient: ConnectClient | undefined;
+
+/**
+ * Serves one tab over `port` (a SharedWorker's port, a Worker's scope, or a MessageChannel),
+ * making its connection with `connect`. Throws what `connect` throws for bad options.
+ */
+export function attach(port: Port, connect: ConnectClient): void {
+  connectClient = connect;
   if (!sweeping) {
     sweeping = true;
     // Tabs that stopped answering are released.

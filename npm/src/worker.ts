@@ -6,11 +6,12 @@
 // dedicated Worker, whose own global scope is the one port: one connection per tab then, but
 // its keepalive still runs in the worker, off the page's throttled timers.
 
+import { openClient } from './client.js';
 import { attach, type Port } from './shared_hub.js';
 
 const scope = globalThis as unknown as { onconnect?: (e: MessageEvent) => void };
 if ('SharedWorkerGlobalScope' in globalThis) {
-  scope.onconnect = (e) => attach(e.ports[0] as unknown as Port);
+  scope.onconnect = (e) => attach(e.ports[0] as unknown as Port, openClient);
 } else {
-  attach(globalThis as unknown as Port);
+  attach(globalThis as unknown as Port, openClient);
 }

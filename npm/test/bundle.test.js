@@ -47,21 +47,24 @@ describe('the browser build (dist/browser.mjs)', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/browser.mjs', 'dist/browser.mjs.map']));
   });
 
-  test('loads the IndexedDB store from a file of its own, dist/idb_store.mjs, on first use', () => {
+  // A text only each part's code has (for the hub, the name keepNames keeps of a function).
+  test.each([
+    ['idb_store', 'the IndexedDB store', 'the database is being upgraded or deleted'],
+    ['shared_hub', "a shared connection's in-page hub", '"sendMessage"'],
+  ])('loads %s (%s) from a file of its own, dist/%s.mjs, on first use', (name, _what, text) => {
     const browser = fs.readFileSync(path.join(dist, 'browser.mjs'), 'utf8');
-    const chunk = fs.readFileSync(path.join(dist, 'idb_store.mjs'), 'utf8');
-    const storeText = 'the database is being upgraded or deleted';
-    expect(pkg.files).toEqual(expect.arrayContaining(['dist/idb_store.mjs', 'dist/idb_store.mjs.map']));
-    expect(browser.match(/import\("\.\/idb_store\.mjs"\)/g)).toHaveLength(1);
-    expect(browser).not.toContain(storeText);
-    expect(chunk).toContain(storeText);
+    const chunk = fs.readFileSync(path.join(dist, `${name}.mjs`), 'utf8');
+    expect(pkg.files).toEqual(expect.arrayContaining([`dist/${name}.mjs`, `dist/${name}.mjs.map`]));
+    expect(browser.split(`import("./${name}.mjs")`)).toHaveLength(2);
+    expect(browser).not.toContain(text);
+    expect(chunk).toContain(text);
     // The chunk imports nothing (no code shared with the bundle, no third file) ...
     expect(chunk).not.toMatch(/\bimport\s*[({"'*]/);
-    expect(chunk.endsWith('\n//# sourceMappingURL=idb_store.mjs.map\n')).toBe(true);
-    // ... and the Node builds and the shared connection's worker carry the store inline.
+    expect(chunk.endsWith(`\n//# sourceMappingURL=${name}.mjs.map\n`)).toBe(true);
+    // ... and the Node builds and the shared connection's worker carry it inline.
     for (const file of ['index.mjs', 'index.cjs', 'worker.mjs']) {
       const bundle = fs.readFileSync(path.join(dist, file), 'utf8');
-      expect([file, bundle.includes(storeText), bundle.includes('import("./idb_store')])
+      expect([file, bundle.includes(text), bundle.includes(`import("./${name}`)])
         .toEqual([file, true, false]);
     }
   });

@@ -25,6 +25,11 @@ const files = {
   '/shared': { path: join(here, 'shared.html'), type: html },
   '/dist/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
   '/dist/worker.mjs': { path: join(pkg, 'dist/worker.mjs'), type: js },
+  '/dist/shared_hub.mjs': { path: join(pkg, 'dist/shared_hub.mjs'), type: js },
+  // A page that copied dist/browser.mjs alone: neither the worker nor the hub next to it.
+  '/alone/shared': { type: html, body: readFileSync(join(here, 'shared.html'), 'utf8')
+    .replace("from '/dist/browser.mjs'", "from '/alone/browser.mjs'") },
+  '/alone/browser.mjs': { path: join(pkg, 'dist/browser.mjs'), type: js },
 };
 const server = await serveRoutes(files);
 const { origin } = server;
@@ -291,6 +296,23 @@ test('a worker script that cannot load: an error event, one warning, the connect
   await until('the message', async () => (await received(a)).length === 1);
   assert.deepEqual((await received(a)).map((m) => m.text), ['here']);
   await a.close();
+});
+
+test('neither the worker nor the in-page hub can load: an error naming both, no connection', async () => {
+  const page = await browser.context.newPage();
+  const q = new URLSearchParams({ url: broker.url, username: broker.username,
+                                  password: broker.password, id: `shared-alone-${++n}`,
+                                  workerUrl: '/alone/worker.mjs' });
+  await page.goto(`${origin}/alone/shared?${q}`);
+  await page.waitForFunction(() => window.errors?.length === 2, null, { timeout: 10000 });
+  assert.deepEqual(await page.evaluate(() => window.errors), [
+    { name: 'MqttError', code: 'worker_unavailable' }, { name: 'MqttError', code: 'worker_unavailable' }]);
+  const messages = await page.evaluate(() => window.errorMessages);
+  assert.match(messages[0], /^shared: the worker script did not load /);
+  assert.match(messages[1], /^shared: the in-page connection's code did not load either \(TypeError: .*alone\/shared_hub\.mjs; dist\/shared_hub\.mjs belongs next to dist\/browser\.mjs\): this client cannot connect$/);
+  await sleep(500);
+  assert.equal(await page.evaluate(() => window.client.connected), false);
+  await page.close();
 });
 
 test('client.state() on shared tabs: a later tab sees the retained entries, both see live updates', async () => {
