@@ -56,16 +56,18 @@ const wasm = readFileSync(optimised);
 const glue = readFileSync(join(wasmDir, 'mqttws_wasm.js'), 'utf8');
 if (!glue.includes('var createMqttwsCore')) throw new Error('unexpected Emscripten output');
 const tail = glue.indexOf("if (typeof exports === 'object' && typeof module === 'object')");
-// Two fixes to Emscripten 3.1.6's minimal runtime, whose output assumes sloppy mode: it assigns
-// an undeclared `asm` (a ReferenceError in an ES module), and a failed instantiation or
-// start-up would leave the factory's promise pending for ever instead of rejecting it.
-const start = 'WebAssembly.instantiate(Module["wasm"],imports).then(function(output){asm=';
+// Two fixes to Emscripten 3.1.6's minimal runtime, whose output assumes sloppy mode: it may
+// assign an undeclared `asm` (a ReferenceError in an ES module; it declares it when the
+// module's exports are listed, as they are here), and a failed instantiation or start-up
+// would leave the factory's promise pending for ever instead of rejecting it.
+const start = 'WebAssembly.instantiate(Module["wasm"],imports).then(function(output){';
 const end = 'initRuntime(asm);ready()});';
-if (!glue.includes(start) || !glue.includes(end)) {
+const declared = glue.includes(`${start}var asm=`);
+if (!(declared || glue.includes(`${start}asm=`)) || !glue.includes(end)) {
   throw new Error('unexpected Emscripten output: minimal runtime start-up not found');
 }
 const fixed = (tail < 0 ? glue : glue.slice(0, tail))
-  .replace(start, `var asm;${start}`)
+  .replace(start, declared ? start : `var asm;${start}`)
   .replace(end, 'initRuntime(asm);ready()}).catch(readyPromiseReject);');
 writeFileSync(join(root, 'gen/mqttws_core.js'), `${fixed}\nexport default createMqttwsCore;\n`);
 
