@@ -22,10 +22,9 @@
 // store) or a write fails (QuotaExceededError, or not committed within 10 s: the packets
 // waiting for it would stall the connection), `onError` gets one failure (an MqttError's
 // message and code: `store_failed`, or `store_in_use` for the lock) and the store goes on as
-// a memory store:
-// held packets are released, the session keeps every message. It then also removes this
-// client's records from the database (best effort), so that a later page does not resend
-// what this one completed meanwhile.
+// a memory store: held packets are released, the session keeps every message. It then also
+// removes this client's records from the database (best effort), so that a later page does
+// not resend what this one completed meanwhile.
 //
 // Layout: database `name` (version 1), object stores "outgoing" (key [clientId, sequence],
 // value { p: packet id, s: stage, v: protocol version, b: encoded PUBLISH }) and "incoming"
@@ -86,8 +85,9 @@ const describe = (e: unknown) => {
  * rejects: a store that cannot be opened reports why to `onError` (once) and is a memory
  * store. For a worker owning the connection (`shared: true`) as well as a page.
  */
-export async function openIndexedDbStore(name: string, clientId: string,
-                                         onError: (message: string, code: StoreFailure) => void): Promise<DurableStore> {
+export async function openIndexedDbStore(
+  name: string, clientId: string, onError: (message: string, code: StoreFailure) => void,
+): Promise<DurableStore> {
   const s = new IdbStore(name, clientId, onError);
   await s.open();
   return s;

@@ -13,7 +13,6 @@
 // `tabTimeoutMs` (no heartbeat: it crashed, or was frozen and discarded) is released as if it
 // had called end(). When the last tab has gone the connection stays up for the grace period
 // (a reload reconnects its tab to it), then ends.
-
 //
 // In the browser build the in-page hub is a file of its own (dist/shared_hub.mjs), loaded only
 // when the worker cannot be: so it imports no module the main bundle has (a second copy of
@@ -331,8 +330,8 @@ export type ConnectClient = (url: string, options: IClientOptions) => MqttClient
 let connectClient: ConnectClient | undefined;
 
 /**
- * Serves one tab over `port` (a SharedWorker's port, a Worker's scope, or a MessageChannel),
- * making its connection with `connect`. Throws what `connect` throws for bad options.
+ * Serves one tab over `port` (a SharedWorker's port, a Worker's scope, or a MessageChannel).
+ * The first tab asking for a connection makes it with `connect`.
  */
 export function attach(port: Port, connect: ConnectClient): void {
   connectClient = connect;
