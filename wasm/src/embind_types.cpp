@@ -1,8 +1,9 @@
-// mqttws — the types Embind knows at start-up, for size: Embind's own list (system/lib/embind/
-// bind.cpp, linked only when nothing else defines its two symbols) registers every C++
-// arithmetic type, four string types and typed-array views of 17 element types, each with its
-// name in the module's data, for bindings that might use them. This module's bindings
-// (bindings.cpp and the val calls of the driver) use fewer, listed here.
+// mqttws — the types Embind knows at start-up, for size. Embind's own list (its bind.cpp, in
+// libembind, which --bind links whole) registers every C++ arithmetic type, four string
+// types and typed-array views of 17 element types, each with its name in the module's data,
+// for bindings that might use them. The module links Embind's JavaScript without --bind
+// (CMakeLists.txt), so this file takes bind.cpp's place with the types this module's bindings
+// (bindings.cpp and the val calls of the driver) use.
 //
 // A binding that used a type missing here fails the moment it is called, with Embind's
 // "unbound type" error (never silently): add the type here. Views are those the driver hands
