@@ -11,8 +11,7 @@ void alias_out::reset(std::uint16_t maximum) {
 }
 
 std::uint16_t alias_out::use(std::string_view topic, bool& known) {
-  std::string key(topic);
-  auto found = alias_of_.find(key);
+  auto found = alias_of_.find(topic);
   if (found != alias_of_.end()) {
     known = true;
     const std::uint16_t a = found->second;
@@ -38,8 +37,8 @@ std::uint16_t alias_out::use(std::string_view topic, bool& known) {
     unlink(a);
     alias_of_.erase(topics_[a]);
   }
-  topics_[a] = key;
-  alias_of_.emplace(std::move(key), a);
+  topics_[a] = std::string(topic);
+  alias_of_.emplace(topics_[a], a);
   push_newest(a);
   return a;
 }

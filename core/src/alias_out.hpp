@@ -4,13 +4,16 @@
 // gives its alias up.
 //
 // The recency order is a doubly linked list threaded through a vector by alias (no node per
-// topic, no std::list in the wasm); a hash from topic to alias finds a topic in O(1).
+// topic, no std::list in the wasm); an ordered map from topic to alias finds a topic in
+// O(log n) of at most the Topic Alias Maximum topics. It was a hash table: the wasm's only
+// other one is the topic trie's own (level_table.hpp), and libc++'s hash tables cost 1.6 KB of
+// the npm download for tables this small.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 namespace mqttws {
@@ -39,7 +42,7 @@ class alias_out {
   // copyable, which keeps the code a vector of them needs small.
   std::vector<std::string> topics_;
   std::vector<link> links_;
-  std::unordered_map<std::string, std::uint16_t> alias_of_;
+  std::map<std::string, std::uint16_t, std::less<>> alias_of_;
   std::uint16_t newest_ = 0, oldest_ = 0;
 };
 

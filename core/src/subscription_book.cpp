@@ -29,9 +29,14 @@ void sort_unique(std::vector<operation_id>& v) {
 void subscription_book::add(operation_id op, subscription s) {
   if (s.own_id) last_own_id_ = next_own_id();
   for (std::uint32_t id : s.props.view().subscription_identifiers) {
-    id_use& use = ids_[id];
-    use.ops.push_back(op);
-    if (s.own_id && id == last_own_id_) use.own = true;
+    id_use* use = ids_.find(id);
+    if (!use) {
+      auto fresh = std::make_unique<id_use>();
+      fresh->id = id;
+      use = ids_.insert(std::move(fresh));
+    }
+    use->ops.push_back(op);
+    if (s.own_id && id == last_own_id_) use->own = true;
   }
   for (const filter_entry& e : s.filters) {
     index(op, e.filter);
@@ -80,7 +85,7 @@ void subscription_book::not_sent(operation_id op, const std::vector<std::string>
 
 void subscription_book::unsubscribed(std::string_view filter, operation_id before,
                                      reason_code code, ended_list& out) {
-  auto held = by_filter_.find(std::string(filter));
+  auto held = by_filter_.find(filter);
   if (held == by_filter_.end()) return;
   std::vector<operation_id> ops;  // copied: end_filters() changes the index
   for (operation_id op : held->second) {
@@ -178,11 +183,11 @@ void subscription_book::unindex(operation_id op, const std::string& filter) {
 void subscription_book::forget_ids(operation_id op, const subscription& s) {
   // add() filed `op` under exactly these identifiers: no walk over every identifier in use.
   for (std::uint32_t id : s.props.view().subscription_identifiers) {
-    auto it = ids_.find(id);
-    if (it == ids_.end()) continue;
-    std::vector<operation_id>& ops = it->second.ops;
+    id_use* use = ids_.find(id);
+    if (!use) continue;
+    std::vector<operation_id>& ops = use->ops;
     ops.erase(std::remove(ops.begin(), ops.end(), op), ops.end());
-    if (ops.empty()) ids_.erase(it);
+    if (ops.empty()) ids_.erase(id);
   }
 }
 
@@ -195,9 +200,9 @@ void subscription_book::route(std::string_view topic, subscription_id_list ids,
   // Identifiers nobody here knows change nothing.
   std::vector<operation_id> named;
   for (std::uint32_t id : ids) {
-    auto it = ids_.find(id);
-    if (it == ids_.end()) continue;
-    for (operation_id op : it->second.ops) {
+    const id_use* use = ids_.find(id);
+    if (!use) continue;
+    for (operation_id op : use->ops) {
       if (std::binary_search(out.begin(), out.end(), op)) named.push_back(op);
     }
   }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
+#include "hash_index.hpp"
 #include "mqttws/topic.hpp"
 
 namespace mqttws {
@@ -15,12 +15,15 @@ namespace mqttws {
 struct topic_trie::node {
   // Hashed, not ordered: a level such as "site" may have 100,000 children ("site/<id>/..."),
   // and a balanced tree made each message pay ~17 string compares and as many cache misses
-  // there. The keys are views of the children's own `level` strings (a node never moves, so
-  // the view stays valid while the entry exists), which lets a topic level be looked up as a
-  // string_view without building a string.
-  using child_map = std::unordered_map<std::string_view, std::unique_ptr<node>>;
-  std::string level;   // the literal level leading here (empty for the root and '+' nodes)
-  child_map children;  // literal levels
+  // there. Each child is found by its own `level` (hash_index.hpp), so a topic level is
+  // looked up as a string_view without building a string.
+  struct by_level {
+    using key_type = std::string_view;
+    static std::string_view key(const node& n) { return n.level; }
+    static std::uint32_t hash(std::string_view level) { return detail::hash_bytes(level); }
+  };
+  std::string level;                    // the literal level leading here (empty for root, '+')
+  hash_index<node, by_level> children;  // literal levels
   std::unique_ptr<node> plus;
   std::vector<token> hash;   // filters "<path to here>/#"
   std::vector<token> exact;  // filters ending at this node
@@ -104,7 +107,7 @@ void topic_trie::clear() {
   while (!doomed.empty()) {
     std::unique_ptr<node> n = std::move(doomed.back());
     doomed.pop_back();
-    for (auto& child : n->children) doomed.push_back(std::move(child.second));
+    n->children.take_all(doomed);
     if (n->plus) doomed.push_back(std::move(n->plus));
   }
   size_ = 0;
@@ -131,15 +134,14 @@ void topic_trie::insert(std::string_view filter, token t) {
       }
       n = n->plus.get();
     } else {
-      auto it = n->children.find(level);
-      if (it == n->children.end()) {
-        auto child = std::make_unique<node>();
-        child->level = std::string(level);
-        const std::string_view key = child->level;
-        it = n->children.emplace(key, std::move(child)).first;
+      node* child = n->children.find(level);
+      if (!child) {
+        auto fresh = std::make_unique<node>();
+        fresh->level = std::string(level);
+        child = n->children.insert(std::move(fresh));
         ++nodes_;
       }
-      n = it->second.get();
+      n = child;
     }
     if (levels.done()) break;
   }
@@ -150,12 +152,12 @@ void topic_trie::insert(std::string_view filter, token t) {
 // nodes of the filter's path that were left empty, deepest first.
 std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only, token bound) {
   if (!root_) return 0;
-  // The path from the root. A literal child is remembered by its map iterator (not its key):
-  // pruning then erases it in O(1) whatever the number of siblings.
+  // The path from the root: each step's parent and the child taken from it ('+', or a
+  // literal child, erased by its own level when pruned: O(1) whatever the number of siblings).
   struct step {
     node* parent;
+    node* child;
     bool plus;
-    node::child_map::iterator child;
   };
   std::vector<step> path;
   node* n = root_.get();
@@ -167,16 +169,10 @@ std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only,
       tokens = &n->hash;
       break;
     }
-    step s{n, level == "+", {}};
-    node* next;
-    if (s.plus) {
-      next = n->plus.get();
-    } else {
-      s.child = n->children.find(level);
-      next = s.child == n->children.end() ? nullptr : s.child->second.get();
-    }
+    const bool plus = level == "+";
+    node* next = plus ? n->plus.get() : n->children.find(level);
     if (!next) return 0;
-    path.push_back(s);
+    path.push_back({n, next, plus});
     n = next;
     if (levels.done()) tokens = &n->exact;
   }
@@ -198,12 +194,11 @@ std::size_t topic_trie::erase_tokens(std::string_view filter, const token* only,
   }
   size_ -= removed;
   for (auto it = path.rbegin(); it != path.rend(); ++it) {
-    const node* child = it->plus ? it->parent->plus.get() : it->child->second.get();
-    if (!child->prunable()) break;
+    if (!it->child->prunable()) break;
     if (it->plus) {
       it->parent->plus.reset();
     } else {
-      it->parent->children.erase(it->child);
+      it->parent->children.erase(it->child->level);  // the node goes with the result
     }
     --nodes_;
   }
@@ -253,8 +248,9 @@ void topic_trie::collect(std::string_view name, std::vector<token>& out) const {
     if (wildcards) out.insert(out.end(), p.n->hash.begin(), p.n->hash.end());
     const std::size_t end = std::min(name.find('/', p.pos), name.size());
     const std::size_t next = end + 1;
-    auto it = p.n->children.find(name.substr(p.pos, end - p.pos));
-    if (it != p.n->children.end()) stack.push_back({it->second.get(), next});
+    if (const node* child = p.n->children.find(name.substr(p.pos, end - p.pos))) {
+      stack.push_back({child, next});
+    }
     if (wildcards && p.n->plus) stack.push_back({p.n->plus.get(), next});
   }
 }
