@@ -2,7 +2,9 @@
 // the bytes of the object that hands it out, through copies and moves alike.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -223,21 +225,28 @@ std::string_view received_hex() {
   return "32 15 00 03 61 2f 62 00 09 0b 0b 01 03 00 01 74 0b f4 03 0b 07 68 69";
 }
 
+/// owned_publish::adopt_received() of the first `size` bytes of `in` (all of them by
+/// default), leaving out the identifiers in `drop`.
+std::error_code adopt(const std::vector<std::uint8_t>& in, protocol_version v,
+                      const std::vector<std::uint32_t>& drop, owned_publish& out,
+                      std::size_t size = std::numeric_limits<std::size_t>::max()) {
+  return owned_publish::adopt_received(as_chars(in.data(), std::min(size, in.size())), v,
+                                       drop.data(), drop.size(), out);
+}
+
 TEST(owned_publish, adopt_received_with_nothing_to_drop_takes_the_bytes_as_they_are) {
   const std::vector<std::uint8_t> in = hex(received_hex());
   owned_publish o;
-  ASSERT_TRUE(ok(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                               protocol_version::v5, nullptr, 0, o)));
+  ASSERT_TRUE(ok(adopt(in, protocol_version::v5, {}, o)));
   EXPECT_EQ(to_hex(o.bytes()), to_hex(in));
   EXPECT_TRUE(views_inside(o.view(), o.bytes()));
 }
 
 TEST(owned_publish, adopt_received_leaves_out_exactly_the_identifiers_named) {
   const std::vector<std::uint8_t> in = hex(received_hex());
-  const std::uint32_t drop[] = {1, 7, 99};  // 99 is not in the packet: nothing to leave out
   owned_publish o;
-  ASSERT_TRUE(ok(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                               protocol_version::v5, drop, 3, o)));
+  // 99 is not in the packet: nothing to leave out for it.
+  ASSERT_TRUE(ok(adopt(in, protocol_version::v5, {1, 7, 99}, o)));
   // "0b 01" and "0b 07" gone: Property Length 0x0b -> 0x07, Remaining Length 0x15 -> 0x11.
   EXPECT_EQ(to_hex(o.bytes()), to_hex(hex("32 11 00 03 61 2f 62 00 09 07 03 00 01 74 0b f4 03 68 69")));
   EXPECT_EQ(std::vector<std::uint32_t>(o.view().props.subscription_identifiers.begin(),
@@ -251,59 +260,45 @@ TEST(owned_publish, adopt_received_leaves_out_exactly_the_identifiers_named) {
 TEST(owned_publish, adopt_received_refuses_bytes_after_the_packet) {
   std::vector<std::uint8_t> in = hex(received_hex());
   in.push_back(0xc0);  // a PINGREQ's first byte after it
-  const std::uint32_t drop[] = {1};
   owned_publish o;
-  for (std::size_t n : {std::size_t{0}, std::size_t{1}}) {
-    SCOPED_TRACE(n);
-    EXPECT_TRUE(is_error(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                                       protocol_version::v5, drop, n, o),
-                         errc::trailing_bytes));
+  for (const std::vector<std::uint32_t>& drop : {std::vector<std::uint32_t>{},
+                                                 std::vector<std::uint32_t>{1}}) {
+    SCOPED_TRACE(drop.size());
+    EXPECT_TRUE(is_error(adopt(in, protocol_version::v5, drop, o), errc::trailing_bytes));
     EXPECT_TRUE(o.empty());
   }
 }
 
 TEST(owned_publish, adopt_received_refuses_identifiers_to_drop_on_v311) {
   const std::vector<std::uint8_t> in = hex("30 06 00 01 61 78 79 7a");
-  const std::uint32_t drop[] = {1};
   owned_publish o = make_sample();
-  EXPECT_TRUE(is_error(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                                     protocol_version::v311, drop, 1, o),
-                       errc::properties_require_v5));
+  EXPECT_TRUE(is_error(adopt(in, protocol_version::v311, {1}, o), errc::properties_require_v5));
   expect_sample_view(o.view());
 }
 
 TEST(owned_publish, adopt_received_refuses_a_cut_packet_and_leaves_out_unchanged) {
   const std::vector<std::uint8_t> whole = hex(received_hex());
-  const std::uint32_t drop[] = {1};
   owned_publish o = make_sample();
   const std::vector<std::uint8_t> before = o.bytes();
   for (std::size_t n : {std::size_t{1}, std::size_t{5}, whole.size() - 1}) {
     SCOPED_TRACE(n);
-    EXPECT_TRUE(is_error(owned_publish::adopt_received(as_chars(whole.data(), n),
-                                                       protocol_version::v5, drop, 1, o),
-                         errc::truncated_packet));
+    EXPECT_TRUE(is_error(adopt(whole, protocol_version::v5, {1}, o, n), errc::truncated_packet));
     EXPECT_EQ(o.bytes(), before);
   }
 }
 
 TEST(owned_publish, adopt_received_refuses_another_packet_type) {
   const std::vector<std::uint8_t> in = hex("40 03 00 01 00");  // a PUBACK
-  const std::uint32_t drop[] = {1};
   owned_publish o;
-  EXPECT_TRUE(is_error(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                                     protocol_version::v5, drop, 1, o),
-                       errc::invalid_packet_type));
+  EXPECT_TRUE(is_error(adopt(in, protocol_version::v5, {1}, o), errc::invalid_packet_type));
   EXPECT_TRUE(o.empty());
 }
 
 TEST(owned_publish, adopt_received_refuses_a_property_length_beyond_the_packet) {
   // Property Length 0x20 in a packet with 3 bytes after it.
   const std::vector<std::uint8_t> in = hex("30 08 00 01 61 20 0b 01 68 69");
-  const std::uint32_t drop[] = {1};
   owned_publish o;
-  EXPECT_TRUE(is_error(owned_publish::adopt_received(as_chars(in.data(), in.size()),
-                                                     protocol_version::v5, drop, 1, o),
-                       errc::truncated_packet));
+  EXPECT_TRUE(is_error(adopt(in, protocol_version::v5, {1}, o), errc::truncated_packet));
   EXPECT_TRUE(o.empty());
 }
 
