@@ -127,7 +127,7 @@ const lazy = { idb_store: ['src/idb_store.ts'], shared_hub: ['src/shared_hub.ts'
 const lazyChunks = (ext) => ({
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(idb_store|shared_hub)\.(js|mjs)$/ }, (a) =>
+    build.onResolve({ filter: new RegExp(`^\\./(${Object.keys(lazy).join('|')})\\.m?js$`) }, (a) =>
       (a.kind === 'dynamic-import'
         ? { path: a.path.replace(/\.m?js$/, ext), external: true } : undefined));
   },
@@ -196,23 +196,25 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 // What a page downloads: the browser build (bundlers pick it by the "browser" condition).
-const bundle = readFileSync(join(root, 'dist/browser.mjs'));
-const gz = gzipSync(bundle, { level: 9 }).length;
+const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const dist = (file) => readFileSync(join(root, 'dist', file));
+const bundle = dist('browser.mjs');
+const gz = gzipped(bundle);
 const report = {
   wasmLinked: readFileSync(linked).length,
   wasm: wasm.length,
-  wasmGzip: gzipSync(wasm, { level: 9 }).length,
+  wasmGzip: gzipped(wasm),
   bundle: bundle.length,
   bundleGzip: gz,
   // dist/idb_store.mjs: downloaded only by pages with store: 'indexeddb'.
-  storeChunk: readFileSync(join(root, 'dist/idb_store.mjs')).length,
-  storeChunkGzip: gzipSync(readFileSync(join(root, 'dist/idb_store.mjs')), { level: 9 }).length,
+  storeChunk: dist('idb_store.mjs').length,
+  storeChunkGzip: gzipped(dist('idb_store.mjs')),
   // dist/shared_hub.mjs: only by pages with shared: true whose worker cannot start.
-  hubChunk: readFileSync(join(root, 'dist/shared_hub.mjs')).length,
-  hubChunkGzip: gzipSync(readFileSync(join(root, 'dist/shared_hub.mjs')), { level: 9 }).length,
+  hubChunk: dist('shared_hub.mjs').length,
+  hubChunkGzip: gzipped(dist('shared_hub.mjs')),
   // dist/worker.mjs: downloaded (once per origin, by the worker) only with shared: true.
-  worker: readFileSync(join(root, 'dist/worker.mjs')).length,
-  workerGzip: gzipSync(readFileSync(join(root, 'dist/worker.mjs')), { level: 9 }).length,
+  worker: dist('worker.mjs').length,
+  workerGzip: gzipped(dist('worker.mjs')),
 };
 writeFileSync(join(root, 'dist/size.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`browser download (dist/browser.mjs, JS + wasm in one file): ${kb(bundle.length)}, ` +
