@@ -19,6 +19,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
+import { wasmOptPasses } from '../npm/scripts/wasm_opt.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 let top = 30;
@@ -45,11 +47,9 @@ if (build) {
     '-DMQTTWS_BUILD_TESTS=OFF', '-DMQTTWS_WERROR=ON', '-DCMAKE_CXX_FLAGS=-fno-rtti -flto',
     '-DCMAKE_EXE_LINKER_FLAGS=-flto --profiling-funcs', '-DCMAKE_CXX_FLAGS_MINSIZEREL=-Oz -DNDEBUG']);
   run('cmake', ['--build', namedDir, '-j', '2', '--target', 'mqttws_wasm']);
-  // npm/scripts/build.mjs's flags, names kept.
+  // npm/scripts/build.mjs's passes, names kept.
   run(process.execPath, [join(root, 'npm/node_modules/binaryen/bin/wasm-opt'),
-    join(namedDir, 'wasm/mqttws_wasm.wasm'), '--mvp-features', '-Oz', '-aimfs=5',
-    '--generate-global-effects', '--converge', '--low-memory-unused', '--zero-filled-memory',
-    '--reorder-locals', '-g', '--strip-producers', '-o', namedWasm]);
+    join(namedDir, 'wasm/mqttws_wasm.wasm'), ...wasmOptPasses, '-g', '-o', namedWasm]);
 }
 file ??= namedWasm;
 if (!existsSync(file)) {

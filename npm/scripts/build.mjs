@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { wasmOptPasses } from './wasm_opt.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [wasmDir, flag] = process.argv.slice(2);
@@ -38,16 +39,7 @@ if (keepNames) {
   writeFileSync(optimised, readFileSync(linked));
 } else {
   execFileSync(process.execPath, [join(root, 'node_modules/binaryen/bin/wasm-opt'), linked,
-    // MVP features only (binaryen's default would add sign-ext); memory below 1024 is unused
-    // (the data starts there) and the module's own memory starts zeroed. -aimfs=5 inlines
-    // functions of up to 5 instructions everywhere (-Oz's 2 left libc++'s one-line helpers,
-    // such as allocator::construct inside byte-copy loops, as calls): measured 1.5 KB smaller
-    // gzipped and ~15 % faster at QoS 0; 8 and above grow the module.
-    '--mvp-features', '-Oz', '-aimfs=5', '--generate-global-effects', '--converge',
-    '--low-memory-unused',
-    '--zero-filled-memory', '--reorder-locals', '--strip-debug', '--strip-producers',
-    '-o', optimised],
-               { stdio: 'inherit' });
+    ...wasmOptPasses, '--strip-debug', '-o', optimised], { stdio: 'inherit' });
 }
 const wasm = readFileSync(optimised);
 
