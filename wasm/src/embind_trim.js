@@ -18,7 +18,20 @@
 // - std::string of 8-bit characters: the one std::string type registered is std::string
 //   (embind_types.cpp), strings in UTF-8 as Embind's default, bytes (Uint8Array and its
 //   kin, ArrayBuffer) as they are;
-// - the debugging helpers count_emval_handles/get_first_emval on the module.
+// - the debugging helpers count_emval_handles/get_first_emval on the module;
+// - classes and methods: every binding is a free function, so one invoker shape does (no
+//   `this`), written plainly: the arguments to wire types, the call, the destructors the
+//   conversions left, the result. Each call has its own arrays, so a binding may be
+//   re-entered from a host callback (Embind's shares them across calls);
+// - named functions made at run time (Embind builds its error classes with createNamedFunction
+//   and makeLegalFunctionName): BindingError and InternalError are plain Error subclasses;
+// - type names fetched from the module for errors (___getTypeName): a binding that uses an
+//   unregistered type is a build mistake, refused at its first call with the function's name
+//   (BindingError "Cannot call connect due to unbound types"), and a value of an
+//   unregistered type names the type by its id;
+// - Latin-1 names: every name the module registers is ASCII, read as UTF-8 like its strings;
+// - UTF-8 encoding in JavaScript: the engine's TextEncoder writes strings into the heap
+//   (lone surrogates become U+FFFD, as the WHATWG encoding standard has it).
 mergeInto(LibraryManager.library, {
   $exposePublicSymbol__deps: ['$throwBindingError'],
   $exposePublicSymbol: function(name, value) {
@@ -38,6 +51,7 @@ mergeInto(LibraryManager.library, {
   _embind_register_std_string__deps: ['$readLatin1String', '$registerType',
     '$simpleReadValueFromPointer', '$throwBindingError'],
   _embind_register_std_string: function(rawType, name) {
+    var utf8Encoder = new TextEncoder();
     registerType(rawType, {
       name: readLatin1String(name),
       'fromWireType': function(value) {
@@ -54,11 +68,12 @@ mergeInto(LibraryManager.library, {
                        value instanceof Int8Array)) {
           throwBindingError('Cannot pass non-string to std::string');
         }
-        var length = text ? lengthBytesUTF8(value) : value.length;
-        var ptr = _malloc(4 + length + 1);
-        HEAPU32[ptr >> 2] = length;
-        if (text) stringToUTF8(value, ptr + 4, length + 1);
+        // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair 4 for 2).
+        var length = text ? 3 * value.length : value.length;
+        var ptr = _malloc(4 + length);
+        if (text) length = utf8Encoder.encodeInto(value, HEAPU8.subarray(ptr + 4, ptr + 4 + length)).written;
         else HEAPU8.set(value, ptr + 4);
+        HEAPU32[ptr >> 2] = length;
         if (destructors !== null) destructors.push(_free, ptr);
         return ptr;
       },
@@ -66,6 +81,50 @@ mergeInto(LibraryManager.library, {
       'readValueFromPointer': simpleReadValueFromPointer,
       destructorFunction: function(ptr) { _free(ptr); },
     });
+  },
+  $craftInvokerFunction__deps: ['$runDestructors', '$throwBindingError'],
+  $craftInvokerFunction: function(humanName, argTypes, classType, cppInvokerFunc, cppTargetFunc) {
+    // argTypes: the result's type, `this`'s (null), the parameters' types.
+    var result = argTypes[0];
+    var params = argTypes.slice(2);
+    var returns = result.name !== 'void';
+    return function() {
+      if (arguments.length !== params.length) {
+        throwBindingError('function ' + humanName + ' called with ' + arguments.length +
+                          ' arguments, expected ' + params.length + ' args!');
+      }
+      var destructors = [];
+      var wired = [cppTargetFunc];
+      for (var i = 0; i < params.length; ++i) {
+        wired.push(params[i]['toWireType'](destructors, arguments[i]));
+      }
+      var rv = cppInvokerFunc.apply(null, wired);
+      runDestructors(destructors);
+      if (returns) return result['fromWireType'](rv);
+    };
+  },
+  $extendError__deps: [],
+  $extendError: function(baseErrorType, errorName) {
+    return class extends baseErrorType {
+      constructor(message) {
+        super(message);
+        this.name = errorName;
+      }
+    };
+  },
+  $throwUnboundTypeError__deps: ['$throwBindingError'],
+  $throwUnboundTypeError: function(message) {
+    throwBindingError(message);
+  },
+  $requireRegisteredType__deps: ['$registeredTypes', '$throwBindingError'],
+  $requireRegisteredType: function(rawType, humanName) {
+    var impl = registeredTypes[rawType];
+    if (impl === undefined) throwBindingError(humanName + ' has unknown type ' + rawType);
+    return impl;
+  },
+  $readLatin1String__deps: [],
+  $readLatin1String: function(ptr) {
+    return UTF8Decoder.decode(HEAPU8.subarray(ptr, HEAPU8.indexOf(0, ptr)));
   },
   $init_emval__deps: [],
   $init_emval: function() {},

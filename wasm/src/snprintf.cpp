@@ -1,7 +1,7 @@
 // mqttws — a small snprintf replacing musl's in the wasm module, for size: musl's pulls in the
-// whole printf engine (~8 KB of wasm, with floating-point formatting) for the one caller the
+// whole printf engine (~8 KB of wasm, with floating-point formatting) for the callers the
 // module has: libc++'s std::error_category::message() for unknown errno values ("unknown
-// error %d"), which the module never shows anyway, and Embind's type names ("%p", sprintf).
+// error %d") and strerror.cpp's "errno %d", which the module never shows anyway.
 // Supports %d, %i, %u, %p, %s, %c and %% without flags, width or precision; any other
 // conversion is copied as it is.
 #include <cstdarg>
