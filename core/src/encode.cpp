@@ -346,6 +346,15 @@ std::error_code encode_one(const T& p, protocol_version v, std::vector<std::uint
   return {};
 }
 
+template <class T>
+std::error_code size_one(const T& p, protocol_version v, std::size_t& size) {
+  sizes s;
+  std::size_t remaining = 0;
+  MQTTWS_TRY(size_of(p, v, remaining, s));
+  size = 1 + varint_size(static_cast<std::uint32_t>(remaining)) + remaining;
+  return {};
+}
+
 }  // namespace
 
 std::error_code encode(const packet& p, protocol_version v, std::vector<std::uint8_t>& out) {
@@ -353,20 +362,15 @@ std::error_code encode(const packet& p, protocol_version v, std::vector<std::uin
 }
 
 std::error_code encoded_size(const packet& p, protocol_version v, std::size_t& size) {
-  return std::visit(
-      [&](const auto& x) -> std::error_code {
-        sizes s;
-        std::size_t remaining = 0;
-        MQTTWS_TRY(size_of(x, v, remaining, s));
-        size = 1 + varint_size(static_cast<std::uint32_t>(remaining)) + remaining;
-        return {};
-      },
-      p);
+  return std::visit([&](const auto& x) { return size_one(x, v, size); }, p);
 }
 
 #define MQTTWS_ENCODE_OVERLOAD(T)                                                   \
   std::error_code encode(const T& p, protocol_version v, std::vector<std::uint8_t>& out) { \
     return encode_one(p, v, out);                                                   \
+  }                                                                                 \
+  std::error_code encoded_size(const T& p, protocol_version v, std::size_t& size) {  \
+    return size_one(p, v, size);                                                    \
   }
 MQTTWS_ENCODE_OVERLOAD(connect)
 MQTTWS_ENCODE_OVERLOAD(connack)

@@ -182,7 +182,8 @@ struct session::impl {
   }
   // Whether `p` encodes for this session's version (the codec's errors): the check a command
   // makes of the packet it will send, placeholders and all, before anything changes.
-  std::error_code encodes(const packet& p) const {
+  template <class Packet>
+  std::error_code encodes(const Packet& p) const {
     std::size_t size = 0;
     return encoded_size(p, config.version, size);
   }

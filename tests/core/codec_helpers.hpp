@@ -150,7 +150,8 @@ inline decoded decode_hex(std::string_view hex_bytes, protocol_version v) {
   return decode_bytes(hex(hex_bytes), v);
 }
 
-/// Encodes `p` and checks the exact bytes, and that encoded_size() agrees.
+/// Encodes `p` and checks the exact bytes, and that encoded_size() agrees: the `packet`
+/// overload and the one of p's own type.
 template <class P>
 void expect_encodes(const P& p, protocol_version v, std::string_view expected_hex) {
   std::vector<std::uint8_t> out;
@@ -159,9 +160,13 @@ void expect_encodes(const P& p, protocol_version v, std::string_view expected_he
   std::size_t size = 0;
   ASSERT_TRUE(ok(encoded_size(packet(p), v, size)));
   EXPECT_EQ(size, out.size());
+  std::size_t typed = 0;
+  ASSERT_TRUE(ok(encoded_size(p, v, typed)));
+  EXPECT_EQ(typed, out.size());
 }
 
-/// Encoding `p` fails with `want`, leaves the output untouched, and encoded_size() agrees.
+/// Encoding `p` fails with `want`, leaves the output untouched, and both encoded_size()
+/// overloads agree.
 template <class P>
 void expect_encode_error(const P& p, protocol_version v, errc want) {
   std::vector<std::uint8_t> out = {0xAB};
@@ -169,6 +174,7 @@ void expect_encode_error(const P& p, protocol_version v, errc want) {
   EXPECT_EQ(out, std::vector<std::uint8_t>{0xAB}) << "output changed on error";
   std::size_t size = 0;
   EXPECT_TRUE(is_error(encoded_size(packet(p), v, size), want));
+  EXPECT_TRUE(is_error(encoded_size(p, v, size), want));
 }
 
 /// Decoding the hex bytes fails with exactly `want`.

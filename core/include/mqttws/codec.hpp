@@ -45,6 +45,24 @@ std::error_code encode(const auth& p, protocol_version v, std::vector<std::uint8
 /// Same errors as encode().
 std::error_code encoded_size(const packet& p, protocol_version v, std::size_t& size);
 
+// Typed overloads: the same without first building a `packet` (and, for a program that sends
+// only some packet types, without the code that sizes the others).
+std::error_code encoded_size(const connect& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const connack& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const publish& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const puback& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const pubrec& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const pubrel& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const pubcomp& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const subscribe& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const suback& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const unsubscribe& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const unsuback& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const pingreq& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const pingresp& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const disconnect& p, protocol_version v, std::size_t& size);
+std::error_code encoded_size(const auth& p, protocol_version v, std::size_t& size);
+
 /// The fixed header at the start of a packet.
 struct fixed_header {
   packet_type type = packet_type::connect;
