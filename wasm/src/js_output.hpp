@@ -16,7 +16,7 @@
 namespace mqttws::wasm {
 
 /// The browser socket's errors, reported as their POSIX names. Its own category rather than
-/// std::generic_category(), whose message() links snprintf into the module.
+/// std::generic_category(), whose texts the module leaves out (system_error.cpp).
 enum class socket_errc { connection_refused = 1, connection_reset, invalid_argument, network_down };
 std::error_code make_error_code(socket_errc e);
 
