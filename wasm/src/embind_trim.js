@@ -32,6 +32,12 @@
 // - Latin-1 names: every name the module registers is ASCII, read as UTF-8 like its strings;
 // - UTF-8 encoding in JavaScript: the engine's TextEncoder writes strings into the heap
 //   (lone surrogates become U+FFFD, as the WHATWG encoding standard has it).
+// - a converter per arithmetic type and size: bool, the integers and the floating-point types
+//   (embind_types.cpp) are one registration, registerScalar, each reading its own size and
+//   signedness and converting as Embind's own converters do;
+// - memory growth: Emscripten's policy (20 % over the current size, at most 96 MB over the
+//   request, 2 GB at most) tried once, then the bare request, where Emscripten's tries
+//   three overgrowths first.
 mergeInto(LibraryManager.library, {
   $exposePublicSymbol__deps: ['$throwBindingError'],
   $exposePublicSymbol: function(name, value) {
@@ -125,6 +131,54 @@ mergeInto(LibraryManager.library, {
   $readLatin1String__deps: [],
   $readLatin1String: function(ptr) {
     return UTF8Decoder.decode(HEAPU8.subarray(ptr, HEAPU8.indexOf(0, ptr)));
+  },
+  $registerScalar__deps: ['$readLatin1String', '$registerType'],
+  // kind: 0 a signed integer, 1 an unsigned one, 2 floating point.
+  $registerScalar: function(rawType, name, size, kind, fromWireType, toWireType) {
+    registerType(rawType, {
+      name: readLatin1String(name),
+      'fromWireType': fromWireType,
+      'toWireType': toWireType,
+      'argPackAdvance': 8,
+      'readValueFromPointer': function(pointer) {
+        return fromWireType(
+          kind === 2 ? (size === 4 ? HEAPF32[pointer >> 2] : HEAPF64[pointer >> 3])
+          : size === 1 ? (kind ? HEAPU8[pointer] : HEAP8[pointer])
+          : size === 2 ? (kind ? HEAPU16[pointer >> 1] : HEAP16[pointer >> 1])
+          : (kind ? HEAPU32[pointer >> 2] : HEAP32[pointer >> 2]));
+      },
+      destructorFunction: null,
+    });
+  },
+  _embind_register_bool__deps: ['$registerScalar'],
+  _embind_register_bool: function(rawType, name, size, trueValue, falseValue) {
+    // Wire values are 0/1 integers or, as return values, sometimes booleans.
+    registerScalar(rawType, name, size, 0, function(wt) { return !!wt; },
+                   function(destructors, o) { return o ? trueValue : falseValue; });
+  },
+  _embind_register_integer__deps: ['$registerScalar'],
+  _embind_register_integer: function(rawType, name, size, minRange) {
+    // A wire value is 32 bits: an unsigned type's narrowed to its width, without a sign.
+    var shift = 32 - 8 * size;
+    var unsigned = minRange === 0;
+    registerScalar(rawType, name, size, unsigned ? 1 : 0,
+                   unsigned ? function(v) { return v << shift >>> shift; } : function(v) { return v; },
+                   unsigned ? function(destructors, v) { return v >>> 0; }
+                            : function(destructors, v) { return v; });
+  },
+  _embind_register_float__deps: ['$registerScalar'],
+  _embind_register_float: function(rawType, name, size) {
+    registerScalar(rawType, name, size, 2, function(v) { return v; },
+                   function(destructors, v) { return v; });
+  },
+  emscripten_resize_heap__deps: ['$emscripten_realloc_buffer'],
+  emscripten_resize_heap: function(requestedSize) {
+    requestedSize >>>= 0;
+    var max = 2147483648;
+    if (requestedSize > max) return false;
+    var grown = Math.max(requestedSize, Math.min(HEAPU8.length * 1.2, requestedSize + 100663296));
+    return !!(emscripten_realloc_buffer(Math.min(max, grown)) ||
+              emscripten_realloc_buffer(requestedSize));
   },
   $init_emval__deps: [],
   $init_emval: function() {},
