@@ -94,7 +94,6 @@ input_error read_connect(const val& o, session_config& c) {
 /// The connect options (driver.hpp) into `c`, which the session then keeps as it is.
 input_error read_options(const val& o, session_config& c) {
   if (input_error e = read_connect(o, c)) return e;
-  double x = 0;
   const val servers = o["servers"];
   if (!servers.isArray()) return invalid_options("servers");
   const auto n = servers["length"].as<unsigned>();
@@ -102,29 +101,32 @@ input_error read_options(const val& o, session_config& c) {
   for (unsigned i = 0; i < n; ++i) {
     if (!text(servers[i], c.endpoints[i])) return invalid_options("servers");
   }
-  const auto time = [&](const char* key, duration& out) {
-    if (!js_input::number(o[key], x) || x < 0) return false;
-    out = ms(x);
-    return true;
-  };
-  if (!time("connectTimeout", c.connect_timeout)) return invalid_options("connectTimeout");
   c.reconnect = o["reconnect"].isTrue();
   c.reconnect_after_refusal = o["reconnectAfterRefusal"].isTrue();
-  if (!time("initialDelay", c.backoff.initial_delay)) return invalid_options("initialDelay");
-  if (!time("maxDelay", c.backoff.max_delay)) return invalid_options("maxDelay");
-  if (!js_input::number(o["multiplier"], c.backoff.multiplier)) {
-    return invalid_options("multiplier");
+  // The numeric options, checked in this order, each a number; all but the two backoff
+  // factors not negative.
+  enum : std::size_t {
+    connect_timeout, initial_delay, max_delay, multiplier, jitter, seed, max_queued,
+    max_queued_bytes, ping_timeout, count
+  };
+  static constexpr const char* names[count] = {
+      "connectTimeout", "initialDelay", "maxDelay", "multiplier", "jitter", "seed",
+      "maxQueued", "maxQueuedBytes", "pingTimeout"};
+  double v[count];
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!js_input::number(o[names[i]], v[i]) || (i != multiplier && i != jitter && v[i] < 0)) {
+      return invalid_options(names[i]);
+    }
   }
-  if (!js_input::number(o["jitter"], c.backoff.jitter)) return invalid_options("jitter");
-  if (!js_input::number(o["seed"], x) || x < 0) return invalid_options("seed");
-  c.backoff.seed = static_cast<std::uint64_t>(x);
-  if (!js_input::number(o["maxQueued"], x) || x < 0) return invalid_options("maxQueued");
-  c.max_queued = static_cast<std::size_t>(x);
-  if (!js_input::number(o["maxQueuedBytes"], x) || x < 0) {
-    return invalid_options("maxQueuedBytes");
-  }
-  c.max_queued_bytes = static_cast<std::size_t>(x);
-  if (!time("pingTimeout", c.ping_timeout)) return invalid_options("pingTimeout");
+  c.connect_timeout = ms(v[connect_timeout]);
+  c.backoff.initial_delay = ms(v[initial_delay]);
+  c.backoff.max_delay = ms(v[max_delay]);
+  c.backoff.multiplier = v[multiplier];
+  c.backoff.jitter = v[jitter];
+  c.backoff.seed = static_cast<std::uint64_t>(v[seed]);
+  c.max_queued = static_cast<std::size_t>(v[max_queued]);
+  c.max_queued_bytes = static_cast<std::size_t>(v[max_queued_bytes]);
+  c.ping_timeout = ms(v[ping_timeout]);
   c.queue_qos0_offline = o["queueQoSZero"].isTrue();
   c.auto_topic_alias = o["autoTopicAlias"].isTrue();
   return {};
