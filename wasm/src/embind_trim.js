@@ -35,6 +35,8 @@
 // - a converter per arithmetic type and size: bool, the integers and the floating-point types
 //   (embind_types.cpp) are one registration, registerScalar, each reading its own size and
 //   signedness and converting as Embind's own converters do;
+// - typed-array views of every element type: the two the driver hands the host (Uint8Array,
+//   Float64Array) are made directly, and any other is refused at start-up;
 // - memory growth: Emscripten's policy (20 % over the current size, at most 96 MB over the
 //   request, 2 GB at most) tried once, then the bare request, where Emscripten's tries
 //   three overgrowths first.
@@ -179,6 +181,21 @@ mergeInto(LibraryManager.library, {
     var grown = Math.max(requestedSize, Math.min(HEAPU8.length * 1.2, requestedSize + 100663296));
     return !!(emscripten_realloc_buffer(Math.min(max, grown)) ||
               emscripten_realloc_buffer(requestedSize));
+  },
+  // Typed-array views of the heap: the two element types embind_types.cpp registers.
+  _embind_register_memory_view__deps: ['$readLatin1String', '$registerType', '$throwBindingError'],
+  _embind_register_memory_view: function(rawType, dataTypeIndex, name) {
+    var view = dataTypeIndex === 1 ? Uint8Array : dataTypeIndex === 7 ? Float64Array
+      : throwBindingError('typed-array view ' + dataTypeIndex + ' is not registered (embind_types.cpp)');
+    var decode = function(handle) {
+      return new view(buffer, HEAPU32[(handle >> 2) + 1], HEAPU32[handle >> 2]);
+    };
+    registerType(rawType, {
+      name: readLatin1String(name),
+      'fromWireType': decode,
+      'argPackAdvance': 8,
+      'readValueFromPointer': decode,
+    }, {ignoreDuplicateRegistrations: true});
   },
   $init_emval__deps: [],
   $init_emval: function() {},
