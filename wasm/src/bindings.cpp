@@ -28,7 +28,8 @@ mqttws::wasm::driver_slots& drivers() {
 
 /// Bytes currently allocated on the wasm heap (the heap less its free blocks' payloads: what
 /// mallinfo() calls uordblks, plus emmalloc's fixed sentinels): what the npm tests check returns
-/// to its baseline after end(). Two walks of emmalloc's own, a third of mallinfo()'s code.
+/// to its baseline after end(). Two walks of emmalloc's own: 166 bytes of wasm where mallinfo()
+/// and its statistics, none of them read but this one, were 427.
 double heap_in_use() {
   return static_cast<double>(emmalloc_dynamic_heap_size() - emmalloc_free_dynamic_memory());
 }

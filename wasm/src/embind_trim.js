@@ -31,7 +31,7 @@
 //   unregistered type names the type by its id;
 // - Latin-1 names: every name the module registers is ASCII, read as UTF-8 like its strings;
 // - UTF-8 encoding in JavaScript: the engine's TextEncoder writes strings into the heap
-//   (lone surrogates become U+FFFD, as the WHATWG encoding standard has it).
+//   (lone surrogates become U+FFFD, as the WHATWG encoding standard has it);
 // - a converter per arithmetic type and size: bool, the integers and the floating-point types
 //   (embind_types.cpp) are one registration, registerScalar, each reading its own size and
 //   signedness and converting as Embind's own converters do;
