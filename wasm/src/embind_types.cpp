@@ -31,9 +31,9 @@ void integer(const char* name) {
 extern "C" {
 
 // A constructor, run with the module's others in any order (Embind holds a binding back until
-// the types it names are registered). Embind's
-// glue never asks for a type's name (embind_trim.js reports an unbound type by its id), so
-// bind.cpp's __getTypeName has no counterpart here.
+// the types it names are registered). Embind's glue never asks for a type's name
+// (embind_trim.js reports an unbound type by its id), so bind.cpp's __getTypeName has no
+// counterpart here.
 __attribute__((constructor)) void __embind_register_native_and_builtin_types() {
   _embind_register_void(TypeID<void>::get(), "void");
   _embind_register_bool(TypeID<bool>::get(), "bool", sizeof(bool), true, false);
