@@ -9,6 +9,7 @@
 // The definitions are those <system_error> declares and libc++'s system_error.cpp gives,
 // with the same behaviour but the texts; the linker then takes no part of libc++'s file (a
 // member missing here would be a duplicate-symbol link error, not a silent mix).
+// Linked only into a module built without RTTI throughout (wasm/CMakeLists.txt).
 #include <string>
 #include <system_error>
 
